@@ -1,13 +1,33 @@
+// itrade: the command-line entry point. Each subcommand lives in its own file and registers
+// itself here; exit codes: 0 success, 1 runtime error, 2 usage or input error.
+
 #include <CLI/CLI.hpp>
-#include <fmt/core.h>
+
+#include "cli/commands.h"
+#include "cli/console.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"itrade: intraday trading research and execution"};
+  CLI::App app{
+      "itrade: intraday trading research and execution.\n"
+      "Loads, validates and caches 5-minute bars; more commands arrive with the feature, model\n"
+      "and backtest layers. Exit codes: 0 success, 1 runtime error, 2 usage or input error."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "itrade 0.1.0");
+
+  itrade::cli::GlobalOptions global;
+  app.add_option("--config", global.config_dir,
+                 "Directory holding system.yaml and the other config files (default: ./config, else the "
+                 "source tree's config/)")
+      ->check(CLI::ExistingDirectory);
+
+  int exit_code = itrade::cli::kExitOk;
+  itrade::cli::add_data_command(app, global, exit_code);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    const int code = app.exit(e);
+    return code == 0 ? itrade::cli::kExitOk : itrade::cli::kExitInputError;
   }
-  return 0;
+  return exit_code;
 }

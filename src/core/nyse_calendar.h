@@ -12,9 +12,9 @@
 namespace itrade::core {
 
 struct Session {
-  DayNumber day = 0;     // the New York calendar date of the session
-  Timestamp open = 0;    // regular open, UTC
-  Timestamp close = 0;   // regular close, UTC (13:00 New York on early-close days)
+  DayNumber day = 0;    // the New York calendar date of the session
+  Timestamp open = 0;   // regular open, UTC
+  Timestamp close = 0;  // regular close, UTC (13:00 New York on early-close days)
   bool early_close = false;
 };
 

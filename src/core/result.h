@@ -3,12 +3,12 @@
 // control (bad input, missing files, dead servers). Programming errors are not Results;
 // they are assertions. The CLI maps ErrorKind to the exit code: input -> 2, runtime -> 1.
 
+#include <fmt/format.h>
+
 #include <cassert>
 #include <string>
 #include <utility>
 #include <variant>
-
-#include <fmt/format.h>
 
 namespace itrade::core {
 
@@ -35,7 +35,7 @@ Error runtime_error(fmt::format_string<Args...> format, Args&&... args) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return state_.index() == 0; }

@@ -1,11 +1,11 @@
 #include "core/time.h"
 
-#include <charconv>
-#include <cstdlib>
-#include <chrono>
-#include <limits>
-
 #include <date/tz.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdlib>
+#include <limits>
 
 namespace itrade::core {
 namespace {
@@ -64,8 +64,8 @@ std::string format_wall_clock(std::int64_t local_ns) {
   const std::int64_t in_day = local_ns - start_of_day(days);
   const std::int64_t seconds = in_day / kNanosPerSecond;
   const std::int64_t fraction = in_day % kNanosPerSecond;
-  std::string out = fmt::format("{} {:02}:{:02}:{:02}", format_date(days), seconds / 3600, seconds / 60 % 60,
-                                seconds % 60);
+  std::string out =
+      fmt::format("{} {:02}:{:02}:{:02}", format_date(days), seconds / 3600, seconds / 60 % 60, seconds % 60);
   if (fraction != 0) out += fmt::format(".{:09}", fraction);
   return out;
 }
@@ -83,8 +83,7 @@ Result<TimeZone> TimeZone::find(std::string_view name) {
     const date::time_zone* zone = date::locate_zone(name);
     return TimeZone(std::string(name), zone);
   } catch (const std::exception& e) {
-    return input_error("unknown time zone '{}' ({}); use an IANA name such as America/New_York or UTC", name,
-                       e.what());
+    return input_error("unknown time zone '{}' ({}); use an IANA name such as America/New_York or UTC", name, e.what());
   }
 }
 
@@ -129,8 +128,8 @@ Result<Timestamp> TimeZone::to_utc(std::int64_t local_ns, Ambiguity ambiguity) c
       return utc;
     }
     case date::local_info::nonexistent:
-      return input_error("{} does not exist in {} (clocks skip it at the DST switch)",
-                         format_wall_clock(local_ns), name_);
+      return input_error("{} does not exist in {} (clocks skip it at the DST switch)", format_wall_clock(local_ns),
+                         name_);
     case date::local_info::ambiguous: {
       const auto& chosen = ambiguity == Ambiguity::earliest ? info.first : info.second;
       return local_ns - chosen.offset.count() * kNanosPerSecond;

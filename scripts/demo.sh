@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job on the bundled sample data: installs what is missing, builds, then loads,
+# validates and summarises the real 5-minute bars in data/sample/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/bootstrap.sh
+scripts/build.sh release
+itrade=build/release/itrade
+"$itrade" data inspect data/sample/polygon data/sample/ibkr
+# validate exits 2 when the data has errors; the sample has warnings only (see docs/data.md).
+"$itrade" data validate data/sample/polygon data/sample/ibkr

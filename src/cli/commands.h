@@ -1,0 +1,16 @@
+#pragma once
+// Registration of the subcommands (one file each). A subcommand's callback stores its exit
+// code in `exit_code`.
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+
+namespace itrade::cli {
+
+struct GlobalOptions {
+  std::filesystem::path config_dir;  // empty: ./config, else the source tree's config/
+};
+
+void add_data_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+
+}  // namespace itrade::cli

@@ -1,0 +1,59 @@
+#include "cli/data_sources.h"
+
+#include <system_error>
+
+#include "core/system_config.h"
+
+namespace itrade::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+core::Result<fs::path> project_root(const GlobalOptions& global) {
+  if (!global.config_dir.empty()) return fs::absolute(global.config_dir).lexically_normal().parent_path();
+  std::error_code ec;
+  auto found = core::find_project_root(fs::current_path(ec));
+  if (found) return found;
+  // Run from outside the project: fall back to the source tree the binary was built from.
+  if (fs::exists(fs::path(ITRADE_SOURCE_DIR) / "config" / "system.yaml", ec)) return fs::path(ITRADE_SOURCE_DIR);
+  return found.error();
+}
+
+}  // namespace
+
+core::Result<OpenedSource> open_source(const fs::path& path, const GlobalOptions& global,
+                                       const SourceOverrides& overrides) {
+  auto root = project_root(global);
+  if (!root) return root.error();
+  auto config = core::load_system_config(*root);
+  if (!config) return config.error();
+
+  std::error_code ec;
+  const fs::path dir = fs::is_directory(path, ec) ? path : path.parent_path();
+  auto settings = core::load_source_settings(dir.empty() ? fs::path(".") : dir, config->source_defaults);
+  if (!settings) return settings.error();
+
+  data::CsvSourceOptions options;
+  options.naive_timezone = settings->timezone;
+  if (overrides.timezone) {
+    auto zone = core::TimeZone::find(*overrides.timezone);
+    if (!zone) return zone.error();
+    options.naive_timezone = *zone;
+  }
+  options.bar_label = settings->bar_label;
+  if (overrides.bar_label)
+    options.bar_label = *overrides.bar_label == "end" ? data::BarLabel::end : data::BarLabel::start;
+  options.interval = settings->interval.value_or(config->interval);
+  options.ticker_from_column = settings->ticker_from == core::TickerFrom::column;
+  options.repair_ohlc = overrides.repair_ohlc;
+  const bool skip =
+      overrides.on_bad_row ? *overrides.on_bad_row == "skip" : settings->on_bad_row == core::OnBadRow::skip;
+  options.on_bad_row = skip ? data::BadRowPolicy::skip : data::BadRowPolicy::error;
+  if (!overrides.no_cache) options.cache_dir = config->cache_dir;
+
+  auto source = data::CsvSource::open({path}, std::move(options));
+  if (!source) return source.error();
+  return OpenedSource{path.string(), settings->description, std::move(*source)};
+}
+
+}  // namespace itrade::cli

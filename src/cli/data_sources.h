@@ -1,0 +1,35 @@
+#pragma once
+// Opening the data the user points at: a directory (with an optional source.yaml that says
+// how its files are written) or files, with settings from config/system.yaml and flags.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "core/result.h"
+#include "data/csv_source.h"
+
+namespace itrade::cli {
+
+// Flags that override source.yaml and system.yaml for one run.
+struct SourceOverrides {
+  std::optional<std::string> on_bad_row;  // "error" | "skip"
+  std::optional<std::string> timezone;    // zone of naive timestamps
+  std::optional<std::string> bar_label;   // "start" | "end"
+  bool repair_ohlc = false;
+  bool no_cache = false;
+};
+
+struct OpenedSource {
+  std::string name;         // the path as the user gave it
+  std::string description;  // from source.yaml, may be empty
+  data::CsvSource source;
+};
+
+// One CsvSource for `path` (a directory or a file).
+core::Result<OpenedSource> open_source(const std::filesystem::path& path, const GlobalOptions& global,
+                                       const SourceOverrides& overrides);
+
+}  // namespace itrade::cli

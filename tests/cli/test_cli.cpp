@@ -1,0 +1,122 @@
+// End-to-end tests of the itrade binary: exit codes, help texts, and the data commands on
+// the real sample and on broken input.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandRun {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+CommandRun itrade(const std::string& args) {
+  const std::string command = std::string(ITRADE_BINARY) + " " + args + " 2>&1";
+  CommandRun run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) run.output += buffer;
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device seed;
+    dir_ = fs::temp_directory_path() / ("itrade_cli_" + std::to_string(seed()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST(Cli, HelpListsTheCommandsAndExitsZero) {
+  const CommandRun run = itrade("--help");
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.output.find("data"), std::string::npos);
+  EXPECT_NE(run.output.find("Exit codes"), std::string::npos);
+  for (const char* sub : {"validate", "inspect", "convert", "synth"}) {
+    const CommandRun help = itrade(std::string("data ") + sub + " --help");
+    EXPECT_EQ(help.exit_code, 0) << sub;
+    EXPECT_NE(help.output.find("Usage"), std::string::npos) << sub;
+  }
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(itrade("").exit_code, 2);
+  EXPECT_EQ(itrade("no-such-command").exit_code, 2);
+  EXPECT_EQ(itrade("data validate").exit_code, 2);  // missing paths
+  EXPECT_EQ(itrade("data validate data/sample/ibkr --on-bad-row=maybe").exit_code, 2);
+}
+
+TEST(Cli, ValidateReportsTheRealSampleFaults) {
+  const CommandRun run = itrade("data validate data/sample/polygon data/sample/ibkr");
+  EXPECT_EQ(run.exit_code, 0) << run.output;  // warnings only
+  // Polygon lost the whole session of 2025-08-07; IBKR's last session is cut short.
+  EXPECT_NE(run.output.find("no bars at all: 2025-08-07"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("first sessions with gaps: 2026-03-09 (11)"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("SPY"), std::string::npos);
+}
+
+TEST_F(CliTest, ValidateFailsOnBadRowsNamingFileAndLine) {
+  std::ofstream(dir_ / "AAPL.csv") << "datetime,open,high,low,close,volume\n"
+                                      "2025-07-10 09:30:00,10,11,9,10.5,100\n"
+                                      "2025-07-10 09:35:00,10,9,11,10.5,100\n";
+  const CommandRun strict = itrade("data validate " + dir_.string());
+  EXPECT_EQ(strict.exit_code, 2) << strict.output;
+  EXPECT_NE(strict.output.find("AAPL.csv:3:"), std::string::npos) << strict.output;
+
+  const CommandRun skip = itrade("data validate --on-bad-row=skip " + dir_.string());
+  EXPECT_EQ(skip.exit_code, 2) << skip.output;  // the skipped row is still an error finding
+  EXPECT_NE(skip.output.find("1 malformed rows skipped"), std::string::npos) << skip.output;
+}
+
+TEST_F(CliTest, MissingOrEmptyInputIsAnInputError) {
+  const CommandRun missing = itrade("data inspect " + (dir_ / "nothing").string());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("nothing"), std::string::npos);
+  std::ofstream(dir_ / "AAPL.csv") << "";
+  const CommandRun empty = itrade("data validate " + dir_.string());
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.output.find("AAPL.csv"), std::string::npos) << empty.output;
+}
+
+TEST_F(CliTest, BadSourceYamlNamesTheKeyAndLine) {
+  std::ofstream(dir_ / "AAPL.csv") << "datetime,open,high,low,close,volume\n2025-07-10 09:30:00,10,11,9,10.5,100\n";
+  std::ofstream(dir_ / "source.yaml") << "timezone: America/New_York\nbar_lable: end\n";
+  const CommandRun run = itrade("data validate " + dir_.string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("source.yaml:2"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("bar_label"), std::string::npos) << run.output;
+}
+
+TEST_F(CliTest, SynthWritesDataThatValidatesClean) {
+  const CommandRun synth = itrade("data synth --tickers 3 --days 5 --seed 7 --start 2024-03-04 --out " + dir_.string());
+  ASSERT_EQ(synth.exit_code, 0) << synth.output;
+  EXPECT_TRUE(fs::exists(dir_ / "SYN0001.csv"));
+  const CommandRun validate = itrade("data validate --timezone UTC " + dir_.string());
+  EXPECT_EQ(validate.exit_code, 0) << validate.output;
+  EXPECT_NE(validate.output.find("SYN0003"), std::string::npos);
+  EXPECT_NE(validate.output.find("0 errors, 0 warnings"), std::string::npos) << validate.output;
+}
+
+TEST(Cli, InspectSummarisesTheSample) {
+  const CommandRun run = itrade("data inspect data/sample/ibkr");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("NVDA"), std::string::npos);
+  EXPECT_NE(run.output.find("2025-05-12 09:30"), std::string::npos) << run.output;
+}
+
+}  // namespace
