@@ -13,6 +13,7 @@
 #include "cli/quality_text.h"
 #include "core/time.h"
 #include "data/synthetic_market.h"
+#include "data/universe.h"
 
 namespace itrade::cli {
 namespace {
@@ -22,6 +23,7 @@ namespace fs = std::filesystem;
 struct DataArgs {
   std::vector<fs::path> paths;
   SourceOverrides overrides;
+  std::string tickers_spec;  // inspect: a universe name or a ticker list; empty = every ticker
   // synth
   int tickers = 10;
   int days = 20;
@@ -66,7 +68,13 @@ int run_inspect(const DataArgs& args, const GlobalOptions& global) {
   for (const fs::path& path : args.paths) {
     auto opened = open_source(path, global, args.overrides);
     if (!opened) return report_error(opened.error());
-    auto loaded = opened->source.load(opened->source.tickers(), progress_line("inspect " + path.string()));
+    std::vector<std::string> tickers = opened->source.tickers();
+    if (!args.tickers_spec.empty()) {
+      auto resolved = data::resolve_tickers(args.tickers_spec, opened->universes_dir);
+      if (!resolved) return report_error(resolved.error());
+      tickers = std::move(*resolved);
+    }
+    auto loaded = opened->source.load(tickers, progress_line("inspect " + path.string()));
     if (!loaded) return report_error(loaded.error());
     print_summary(*opened, *loaded);
   }
@@ -119,6 +127,9 @@ void add_data_command(CLI::App& app, const GlobalOptions& global, int& exit_code
       "inspect", "Summarise bar data per ticker: rows, first and last bar, sessions, price range, volume");
   add_source_flags(*inspect, *args);
   inspect->add_flag("--no-cache", args->overrides.no_cache, "Parse the CSV files even when a fresh cache exists");
+  inspect->add_option("--tickers", args->tickers_spec,
+                      "Tickers to show: a universe (SINGLE_TICKER, DOW_30, NAS_100, SP_500) or a list such as "
+                      "AAPL,MSFT (default: every ticker in the data)");
   inspect->callback([args, &global, &exit_code] { exit_code = run_inspect(*args, global); });
 
   auto* convert =

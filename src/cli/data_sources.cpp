@@ -53,7 +53,7 @@ core::Result<OpenedSource> open_source(const fs::path& path, const GlobalOptions
 
   auto source = data::CsvSource::open({path}, std::move(options));
   if (!source) return source.error();
-  return OpenedSource{path.string(), settings->description, std::move(*source)};
+  return OpenedSource{path.string(), settings->description, config->universes_dir, std::move(*source)};
 }
 
 }  // namespace itrade::cli

@@ -25,6 +25,7 @@ struct SourceOverrides {
 struct OpenedSource {
   std::string name;         // the path as the user gave it
   std::string description;  // from source.yaml, may be empty
+  std::filesystem::path universes_dir;  // where --tickers looks up universe names
   data::CsvSource source;
 };
 

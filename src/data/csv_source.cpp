@@ -169,6 +169,18 @@ core::Result<std::vector<LoadedTicker>> CsvSource::load(const std::vector<std::s
   std::vector<LoadedTicker> out;
   std::map<const File*, ParsedCsv> parsed;  // a file is parsed at most once per call
   const bool use_cache = !options_.cache_dir.empty();
+  if (!options_.ticker_from_column) {
+    // Name every ticker the files lack at once, not one per run.
+    std::vector<std::string> missing;
+    for (const auto& ticker : tickers) {
+      if (files_of(ticker).empty()) missing.push_back(ticker);
+    }
+    if (missing.size() == 1) return unknown_ticker(missing[0], this->tickers());
+    if (missing.size() > 1) {
+      return core::input_error("no data for {} of the {} tickers asked for: {}; the source holds {}", missing.size(),
+                               tickers.size(), fmt::join(missing, ","), fmt::join(this->tickers(), ","));
+    }
+  }
   for (std::size_t i = 0; i < tickers.size(); ++i) {
     const std::string& ticker = tickers[i];
     if (progress) progress(i, tickers.size(), ticker);

@@ -119,4 +119,21 @@ TEST(Cli, InspectSummarisesTheSample) {
   EXPECT_NE(run.output.find("2025-05-12 09:30"), std::string::npos) << run.output;
 }
 
+TEST(Cli, InspectResolvesTickerListsAndUniverses) {
+  const CommandRun list = itrade("data inspect data/sample/ibkr --tickers nvda,AAPL");
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(list.output.find("NVDA"), std::string::npos);
+  EXPECT_EQ(list.output.find("MSFT"), std::string::npos);
+  const CommandRun single = itrade("data inspect data/sample/ibkr --tickers SINGLE_TICKER");
+  EXPECT_EQ(single.exit_code, 0) << single.output;
+  EXPECT_NE(single.output.find("AAPL"), std::string::npos);
+  // DOW_30 names tickers the sample does not hold: a clear error naming one of them.
+  const CommandRun dow = itrade("data inspect data/sample/ibkr --tickers DOW_30");
+  EXPECT_EQ(dow.exit_code, 2) << dow.output;
+  EXPECT_NE(dow.output.find("no data for ticker"), std::string::npos) << dow.output;
+  const CommandRun typo = itrade("data inspect data/sample/ibkr --tickers DOW30");
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.output.find("DOW_30"), std::string::npos) << typo.output;
+}
+
 }  // namespace
