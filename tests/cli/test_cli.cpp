@@ -127,10 +127,14 @@ TEST(Cli, InspectResolvesTickerListsAndUniverses) {
   const CommandRun single = itrade("data inspect data/sample/ibkr --tickers SINGLE_TICKER");
   EXPECT_EQ(single.exit_code, 0) << single.output;
   EXPECT_NE(single.output.find("AAPL"), std::string::npos);
-  // DOW_30 names tickers the sample does not hold: a clear error naming one of them.
+  // DOW_30 names tickers the sample does not hold: one clear error naming all of them.
   const CommandRun dow = itrade("data inspect data/sample/ibkr --tickers DOW_30");
   EXPECT_EQ(dow.exit_code, 2) << dow.output;
-  EXPECT_NE(dow.output.find("no data for ticker"), std::string::npos) << dow.output;
+  EXPECT_NE(dow.output.find("no data for 21 of the 30 tickers asked for: AMGN,AXP,"), std::string::npos)
+      << dow.output;
+  const CommandRun one = itrade("data inspect data/sample/ibkr --tickers AAPL,AMGN");
+  EXPECT_EQ(one.exit_code, 2);
+  EXPECT_NE(one.output.find("no data for ticker 'AMGN' (nearest: AMZN)"), std::string::npos) << one.output;
   const CommandRun typo = itrade("data inspect data/sample/ibkr --tickers DOW30");
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_NE(typo.output.find("DOW_30"), std::string::npos) << typo.output;
