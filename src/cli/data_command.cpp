@@ -33,7 +33,9 @@ struct DataArgs {
 };
 
 void add_source_flags(CLI::App& command, DataArgs& args) {
-  command.add_option("paths", args.paths, "Data directories (with an optional source.yaml) or CSV files")->required();
+  command.add_option("paths", args.paths,
+                     "Data directories (with an optional source.yaml) or CSV files (default: data.default_dir of "
+                     "config/system.yaml, the bundled Polygon sample)");
   command
       .add_option("--on-bad-row", args.overrides.on_bad_row,
                   "What a malformed row does: 'error' fails the load naming file:line (default), 'skip' drops it "
@@ -48,8 +50,10 @@ void add_source_flags(CLI::App& command, DataArgs& args) {
 }
 
 int run_validate(const DataArgs& args, const GlobalOptions& global) {
+  auto paths = paths_or_default(args.paths, global);
+  if (!paths) return report_error(paths.error());
   std::size_t errors = 0;
-  for (const fs::path& path : args.paths) {
+  for (const fs::path& path : *paths) {
     auto opened = open_source(path, global, args.overrides);
     if (!opened) return report_error(opened.error());
     auto loaded = opened->source.load_all(progress_line("validate " + path.string()));
@@ -65,7 +69,9 @@ int run_validate(const DataArgs& args, const GlobalOptions& global) {
 }
 
 int run_inspect(const DataArgs& args, const GlobalOptions& global) {
-  for (const fs::path& path : args.paths) {
+  auto paths = paths_or_default(args.paths, global);
+  if (!paths) return report_error(paths.error());
+  for (const fs::path& path : *paths) {
     auto opened = open_source(path, global, args.overrides);
     if (!opened) return report_error(opened.error());
     std::vector<std::string> tickers = opened->source.tickers();
@@ -82,7 +88,9 @@ int run_inspect(const DataArgs& args, const GlobalOptions& global) {
 }
 
 int run_convert(const DataArgs& args, const GlobalOptions& global) {
-  for (const fs::path& path : args.paths) {
+  auto paths = paths_or_default(args.paths, global);
+  if (!paths) return report_error(paths.error());
+  for (const fs::path& path : *paths) {
     auto opened = open_source(path, global, args.overrides);
     if (!opened) return report_error(opened.error());
     auto written = opened->source.write_cache(progress_line("convert " + path.string()));

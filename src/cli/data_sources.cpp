@@ -21,6 +21,15 @@ core::Result<fs::path> project_root(const GlobalOptions& global) {
 
 }  // namespace
 
+core::Result<std::vector<fs::path>> paths_or_default(const std::vector<fs::path>& paths, const GlobalOptions& global) {
+  if (!paths.empty()) return paths;
+  auto root = project_root(global);
+  if (!root) return root.error();
+  auto config = core::load_system_config(*root);
+  if (!config) return config.error();
+  return std::vector<fs::path>{config->data_dir};
+}
+
 core::Result<OpenedSource> open_source(const fs::path& path, const GlobalOptions& global,
                                        const SourceOverrides& overrides) {
   auto root = project_root(global);

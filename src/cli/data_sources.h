@@ -23,11 +23,15 @@ struct SourceOverrides {
 };
 
 struct OpenedSource {
-  std::string name;         // the path as the user gave it
-  std::string description;  // from source.yaml, may be empty
+  std::string name;                     // the path as the user gave it
+  std::string description;              // from source.yaml, may be empty
   std::filesystem::path universes_dir;  // where --tickers looks up universe names
   data::CsvSource source;
 };
+
+// `paths`, or when none are given the default data directory (data.default_dir).
+core::Result<std::vector<std::filesystem::path>> paths_or_default(const std::vector<std::filesystem::path>& paths,
+                                                                  const GlobalOptions& global);
 
 // One CsvSource for `path` (a directory or a file).
 core::Result<OpenedSource> open_source(const std::filesystem::path& path, const GlobalOptions& global,

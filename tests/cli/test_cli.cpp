@@ -57,7 +57,7 @@ TEST(Cli, HelpListsTheCommandsAndExitsZero) {
 TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(itrade("").exit_code, 2);
   EXPECT_EQ(itrade("no-such-command").exit_code, 2);
-  EXPECT_EQ(itrade("data validate").exit_code, 2);  // missing paths
+  EXPECT_EQ(itrade("data").exit_code, 2);  // missing subcommand
   EXPECT_EQ(itrade("data validate data/sample/ibkr --on-bad-row=maybe").exit_code, 2);
 }
 
@@ -112,6 +112,13 @@ TEST_F(CliTest, SynthWritesDataThatValidatesClean) {
   EXPECT_NE(validate.output.find("0 errors, 0 warnings"), std::string::npos) << validate.output;
 }
 
+TEST(Cli, DataCommandsDefaultToTheConfiguredDataDirectory) {
+  const CommandRun run = itrade("data inspect");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("data/sample/polygon"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("GOOGL"), std::string::npos);
+}
+
 TEST(Cli, InspectSummarisesTheSample) {
   const CommandRun run = itrade("data inspect data/sample/ibkr");
   EXPECT_EQ(run.exit_code, 0) << run.output;
@@ -130,8 +137,7 @@ TEST(Cli, InspectResolvesTickerListsAndUniverses) {
   // DOW_30 names tickers the sample does not hold: one clear error naming all of them.
   const CommandRun dow = itrade("data inspect data/sample/ibkr --tickers DOW_30");
   EXPECT_EQ(dow.exit_code, 2) << dow.output;
-  EXPECT_NE(dow.output.find("no data for 21 of the 30 tickers asked for: AMGN,AXP,"), std::string::npos)
-      << dow.output;
+  EXPECT_NE(dow.output.find("no data for 21 of the 30 tickers asked for: AMGN,AXP,"), std::string::npos) << dow.output;
   const CommandRun one = itrade("data inspect data/sample/ibkr --tickers AAPL,AMGN");
   EXPECT_EQ(one.exit_code, 2);
   EXPECT_NE(one.output.find("no data for ticker 'AMGN' (nearest: AMZN)"), std::string::npos) << one.output;
