@@ -11,6 +11,8 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/strings.h"
+
 namespace itrade::data {
 namespace {
 
@@ -33,11 +35,7 @@ constexpr std::array<RoleInfo, kRoleCount> kRoles = {{
     {"ticker", {"ticker", "symbol", "tic", nullptr}, false},
 }};
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
+using core::trim;
 
 bool iequals(std::string_view a, const char* b) {
   const std::size_t n = std::strlen(b);
