@@ -156,6 +156,12 @@ std::string CsvSource::options_fingerprint() const {
                      options_.on_bad_row == BadRowPolicy::error ? "error" : "skip");
 }
 
+CacheStamp CsvSource::cache_stamp(const std::string& ticker) const {
+  std::vector<fs::path> paths;
+  for (const File* file : files_of(ticker)) paths.push_back(file->path);
+  return CacheStamp{fingerprint_files(paths, options_fingerprint())};
+}
+
 fs::path CsvSource::cache_path(const std::string& ticker) const {
   // One cache folder per set of source files, so that two data directories never share one.
   std::string paths;
@@ -187,9 +193,7 @@ core::Result<std::vector<LoadedTicker>> CsvSource::load(const std::vector<std::s
     const auto files = files_of(ticker);
     if (files.empty()) return unknown_ticker(ticker, this->tickers());
 
-    std::vector<fs::path> file_paths;
-    for (const File* file : files) file_paths.push_back(file->path);
-    const CacheStamp stamp{fingerprint_files(file_paths, options_fingerprint())};
+    const CacheStamp stamp = cache_stamp(ticker);
     if (use_cache) {
       auto cached = read_bar_cache(cache_path(ticker), stamp);
       if (cached.status == CacheStatus::fresh) {
@@ -268,10 +272,7 @@ core::Result<std::size_t> CsvSource::write_cache(const ProgressFn& progress) {
   if (!all) return all.error();
   std::size_t written = 0;
   for (const LoadedTicker& one : *all) {
-    std::vector<fs::path> file_paths;
-    for (const File* file : files_of(one.bars.ticker)) file_paths.push_back(file->path);
-    const CacheStamp stamp{fingerprint_files(file_paths, options_fingerprint())};
-    if (auto status = write_cache_file(cache_path(one.bars.ticker), one.bars, stamp); !status) {
+    if (auto status = write_cache_file(cache_path(one.bars.ticker), one.bars, cache_stamp(one.bars.ticker)); !status) {
       return status.error();
     }
     ++written;

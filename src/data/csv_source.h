@@ -15,6 +15,7 @@
 #include "core/bars.h"
 #include "core/interval.h"
 #include "core/result.h"
+#include "data/bar_cache.h"
 #include "data/csv_parser.h"
 #include "data/data_source.h"
 #include "data/normalizer.h"
@@ -82,6 +83,8 @@ class CsvSource final : public DataSource {
   core::Result<ParsedCsv> parse(const File& file) const;
   core::Result<LoadedTicker> normalize(const std::string& ticker, const std::vector<const ParsedCsv*>& parts) const;
   std::filesystem::path cache_path(const std::string& ticker) const;
+  // Identifies the files and options a ticker's cache was built from.
+  CacheStamp cache_stamp(const std::string& ticker) const;
   std::string options_fingerprint() const;
 
   std::vector<File> files_;
