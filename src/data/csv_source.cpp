@@ -191,7 +191,6 @@ core::Result<std::vector<LoadedTicker>> CsvSource::load(const std::vector<std::s
     const std::string& ticker = tickers[i];
     if (progress) progress(i, tickers.size(), ticker);
     const auto files = files_of(ticker);
-    if (files.empty()) return unknown_ticker(ticker, this->tickers());
 
     const CacheStamp stamp = cache_stamp(ticker);
     if (use_cache) {

@@ -7,48 +7,17 @@
 #include <cmath>
 #include <vector>
 
+#include "features/indicator_fixture.h"
 #include "features/indicators/volatility.h"
 
 namespace itrade::features {
 namespace {
 
-// 40 daily closes, price-like (cents), written out so the expected values do not depend on a generator.
-const std::vector<double> kCloses = {99.5,  98.22, 96.9,  96.74, 96.56, 95.75, 96.04, 94.68, 93.63, 94.66,
-                                     95.14, 93.83, 94.44, 94.76, 95.72, 96.0,  96.76, 95.63, 94.6,  95.17,
-                                     96.38, 96.72, 97.82, 98.38, 98.89, 98.27, 96.84, 95.7,  94.6,  95.8,
-                                     96.0,  97.18, 96.79, 95.76, 94.98, 94.29, 93.93, 94.57, 95.17, 96.09};
-
-// A long smooth-but-irregular series for settle(): price level ~100, several cycles.
-std::vector<double> long_series(int n) {
-  std::vector<double> out;
-  for (int i = 0; i < n; ++i) out.push_back(100.0 + 8.0 * std::sin(0.05 * i) + 2.5 * std::sin(0.41 * i + 1.0));
-  return out;
-}
-
-void expect_rel(double actual, double expected, double tol, int index) {
-  ASSERT_TRUE(std::isfinite(actual)) << "index " << index;
-  EXPECT_LE(std::fabs(actual - expected), tol * std::fabs(expected))
-      << "index " << index << ": " << actual << " vs " << expected;
-}
-
-template <class Indicator>
-std::vector<double> run(Indicator& indicator, const std::vector<double>& values) {
-  std::vector<double> out;
-  for (double v : values) out.push_back(indicator.update(v));
-  return out;
-}
-
-// Checks NaN before `lookback` and the expected values (NaN where the reference is NaN) after.
-void expect_series(const std::vector<double>& actual, const std::vector<double>& expected, int lookback) {
-  ASSERT_EQ(actual.size(), expected.size());
-  for (int i = 0; i < static_cast<int>(actual.size()); ++i) {
-    if (i < lookback) {
-      EXPECT_TRUE(std::isnan(actual[static_cast<size_t>(i)])) << "index " << i;
-    } else {
-      expect_rel(actual[static_cast<size_t>(i)], expected[static_cast<size_t>(i)], 1e-12, i);
-    }
-  }
-}
+using indicator_fixture::expect_rel;
+using indicator_fixture::expect_series;
+using indicator_fixture::kCloses;
+using indicator_fixture::long_series;
+using indicator_fixture::run;
 
 const std::vector<double> kHighs = {99.68, 98.86, 97.51, 96.82, 97.55,  96.5,  96.52, 95.71, 93.77, 94.88,
                                     95.59, 93.9,  94.95, 95.3,  96.56,  96.63, 97.11, 96.13, 95.19, 96.09,
