@@ -5,6 +5,9 @@
 #include <limits>
 #include <utility>
 
+#include "features/indicators/families.h"
+#include "features/indicators/operator_adapters.h"
+
 namespace itrade::features {
 
 namespace {
@@ -130,6 +133,114 @@ MacdValue Macd::update(double value) {
   const double signal = signal_.update(macd);
   if (std::isnan(signal)) return {kNaN, kNaN, kNaN};  // signal still warming up: TA-Lib outputs nothing
   return {macd, signal, macd - signal};
+}
+
+// ---- Operators ----
+
+namespace {
+
+// One-bar change of a column: simple (x / x[-1] - 1) or log (ln(x / x[-1])). A previous value
+// <= 0 (impossible for prices) gives 0 rather than inf or NaN.
+class ChangeOperator final : public Operator {
+ public:
+  ChangeOperator(Column column, bool log) : column_(column), log_(log) {}
+
+  double update(const BarPoint& bar, const BarClock&, const double*) override {
+    const double value = read_column(bar, column_);
+    const double previous = previous_;
+    const bool first = !has_previous_;
+    previous_ = value;
+    has_previous_ = true;
+    if (first) return kNaN;
+    if (previous <= 0.0 || (log_ && value <= 0.0)) return 0.0;
+    return log_ ? std::log(value / previous) : value / previous - 1.0;
+  }
+  int lookback() const override { return 1; }
+  int settle() const override { return 1; }
+  void reset() override {
+    has_previous_ = false;
+    previous_ = 0.0;
+  }
+
+ private:
+  Column column_;
+  bool log_;
+  bool has_previous_ = false;
+  double previous_ = 0.0;
+};
+
+enum class MacdOutput { macd, signal, histogram };
+
+class MacdOperator final : public Operator {
+ public:
+  MacdOperator(Column column, Macd macd, MacdOutput output) : column_(column), macd_(std::move(macd)), output_(output) {}
+
+  double update(const BarPoint& bar, const BarClock&, const double*) override {
+    const MacdValue v = macd_.update(read_column(bar, column_));
+    switch (output_) {
+      case MacdOutput::macd: return v.macd;
+      case MacdOutput::signal: return v.signal;
+      case MacdOutput::histogram: return v.histogram;
+    }
+    return v.macd;
+  }
+  int lookback() const override { return macd_.lookback(); }
+  int settle() const override { return macd_.settle(); }
+  void reset() override { macd_.reset(); }
+
+ private:
+  Column column_;
+  Macd macd_;
+  MacdOutput output_;
+};
+
+MacdOutput macd_output(const std::string& name) {
+  if (name == "signal") return MacdOutput::signal;
+  if (name == "histogram") return MacdOutput::histogram;
+  return MacdOutput::macd;
+}
+
+}  // namespace
+
+void register_momentum(OperatorCatalog& catalog) {
+  catalog.add({.function = "momentum.returns",
+               .description = "one-bar simple return, x / x[t-1] - 1",
+               .params = {ParamSpec::column("column", "bar column")},
+               .make = [](const Params& p) -> OperatorPtr {
+                 return std::make_unique<ChangeOperator>(p.column("column"), false);
+               }});
+  catalog.add({.function = "momentum.log_returns",
+               .description = "one-bar log return, ln(x / x[t-1])",
+               .params = {ParamSpec::column("column", "bar column")},
+               .make = [](const Params& p) -> OperatorPtr {
+                 return std::make_unique<ChangeOperator>(p.column("column"), true);
+               }});
+  catalog.add({.function = "momentum.roc",
+               .description = "rate of change in percent (TA-Lib ROC), (x / x[t-window] - 1) * 100",
+               .params = {ParamSpec::integer("window", "bars back", 1),
+                          ParamSpec::column("column", "bar column")},
+               .make = [](const Params& p) -> OperatorPtr {
+                 return std::make_unique<ColumnOperator<Roc>>(p.column("column"), Roc(p.integer("window")));
+               }});
+  catalog.add({.function = "momentum.rsi",
+               .description = "relative strength index, Wilder smoothing seeded as TA-Lib, 0..100",
+               .params = {ParamSpec::integer("window", "Wilder period in bars", 1),
+                          ParamSpec::column("column", "bar column")},
+               .make = [](const Params& p) -> OperatorPtr {
+                 return std::make_unique<ColumnOperator<Rsi>>(p.column("column"), Rsi(p.integer("window")));
+               }});
+  catalog.add({.function = "momentum.macd",
+               .description = "MACD line, signal or histogram (TA-Lib MACD seeding and alignment)",
+               .params = {ParamSpec::integer("fast", "fast EMA period", 1, 12),
+                          ParamSpec::integer("slow", "slow EMA period", 1, 26),
+                          ParamSpec::integer("signal", "signal EMA period", 1, 9),
+                          ParamSpec::choice("output", "which MACD series", {"macd", "signal", "histogram"}, "macd"),
+                          ParamSpec::column("column", "bar column")},
+               .make = [](const Params& p) -> OperatorPtr {
+                 return std::make_unique<MacdOperator>(p.column("column"),
+                                                       Macd(p.integer("fast"), p.integer("slow"), p.integer("signal")),
+                                                       macd_output(p.text("output")));
+               }});
 }
 
 }  // namespace itrade::features

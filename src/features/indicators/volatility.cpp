@@ -4,7 +4,9 @@
 #include <cmath>
 #include <limits>
 
+#include "features/indicators/families.h"
 #include "features/indicators/moving_averages.h"
+#include "features/indicators/operator_adapters.h"
 
 namespace itrade::features {
 
@@ -108,6 +110,67 @@ double RollingStd::update(double value) {
   const double n = period_;
   const double squared_deviations = sum_squares_ - sum_ * sum_ / n;
   return std::sqrt(std::max(squared_deviations, 0.0) / (n - 1.0));
+}
+
+// ---- WilderAverage ----
+
+WilderAverage::WilderAverage(int period) : period_(std::max(period, 1)) {}
+
+int WilderAverage::settle() const { return lookback() + bars_to_forget(1.0 / period_); }
+
+void WilderAverage::reset() {
+  count_ = 0;
+  average_ = 0.0;
+}
+
+double WilderAverage::update(double value) {
+  if (count_ < period_) {
+    average_ += value;
+    if (++count_ < period_) return kNaN;
+    average_ /= period_;  // seed: the mean of the first `period` inputs
+    return average_;
+  }
+  average_ = (average_ * (period_ - 1) + value) / period_;
+  return average_;
+}
+
+// ---- Operators ----
+
+namespace {
+
+class TrueRangeOperator final : public Operator {
+ public:
+  double update(const BarPoint& bar, const BarClock&, const double*) override {
+    return true_range_.update(bar.high, bar.low, bar.close);
+  }
+  int lookback() const override { return true_range_.lookback(); }
+  int settle() const override { return true_range_.settle(); }
+  void reset() override { true_range_.reset(); }
+
+ private:
+  TrueRange true_range_;
+};
+
+}  // namespace
+
+void register_volatility(OperatorCatalog& catalog) {
+  catalog.add({.function = "volatility.true_range",
+               .description = "true range (TA-Lib TRANGE), max(high, prev close) - min(low, prev close)",
+               .make = [](const Params&) -> OperatorPtr { return std::make_unique<TrueRangeOperator>(); }});
+  catalog.add({.function = "volatility.atr",
+               .description = "average true range (TA-Lib ATR): Wilder average of a true_range dependency",
+               .params = {ParamSpec::integer("window", "Wilder period in bars", 1)},
+               .inputs = {{"true range", "volatility.true_range"}},
+               .make = [](const Params& p) -> OperatorPtr {
+                 return std::make_unique<InputOperator<WilderAverage>>(WilderAverage(p.integer("window")));
+               }});
+  catalog.add({.function = "volatility.rolling_std",
+               .description = "sample standard deviation (ddof = 1) of a dependency over `window` bars",
+               .params = {ParamSpec::integer("window", "bars in the window", 2)},
+               .inputs = {{"series", ""}},
+               .make = [](const Params& p) -> OperatorPtr {
+                 return std::make_unique<InputOperator<RollingStd>>(RollingStd(p.integer("window")));
+               }});
 }
 
 }  // namespace itrade::features

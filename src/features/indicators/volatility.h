@@ -76,4 +76,24 @@ class RollingStd {
   double sum_squares_ = 0.0;  // sum of (x - shift_)^2 over the window
 };
 
+// Wilder's smoothing of an input series, as TA-Lib's ATR applies it to the true range: the first
+// value (input index period - 1) is the mean of the first `period` inputs; then
+// avg = (avg * (period - 1) + x) / period. lookback() = period - 1;
+// settle() = lookback() + ceil(ln(1e-9) / ln(1 - 1/period)). Fed TR[1..], it equals Atr.
+class WilderAverage {
+ public:
+  // `period` in bars; values below 1 are treated as 1.
+  explicit WilderAverage(int period);
+
+  double update(double value);
+  int lookback() const { return period_ - 1; }
+  int settle() const;
+  void reset();
+
+ private:
+  int period_;
+  int count_ = 0;         // inputs seen, saturating at period_
+  double average_ = 0.0;  // a sum until the first output, then the Wilder average
+};
+
 }  // namespace itrade::features

@@ -1,0 +1,22 @@
+#include "features/engine/feature_matrix.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace itrade::features {
+
+int FeatureMatrix::column_index(const std::string& name) const {
+  const auto it = std::find(columns.begin(), columns.end(), name);
+  return it == columns.end() ? -1 : static_cast<int>(it - columns.begin());
+}
+
+void FeatureMatrix::keep_rows(std::size_t first, std::size_t last) {
+  assert(first <= last && last <= rows());
+  const std::size_t width = cols();
+  ts.erase(ts.begin() + static_cast<std::ptrdiff_t>(last), ts.end());
+  ts.erase(ts.begin(), ts.begin() + static_cast<std::ptrdiff_t>(first));
+  values.erase(values.begin() + static_cast<std::ptrdiff_t>(last * width), values.end());
+  values.erase(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(first * width));
+}
+
+}  // namespace itrade::features
