@@ -94,6 +94,9 @@ struct OperatorSpec {
   bool needs_clock = false;       // reads BarClock
   bool needs_volume = false;      // reads bar volume whatever its params say
   std::function<OperatorPtr(const Params&)> make;
+  // Optional cross-parameter check (e.g. short_window <= long_window): returns "" when the params
+  // are acceptable, else the problem, which the registry reports at the feature's params key.
+  std::function<std::string(const Params&)> check;
 
   // Whether an instance with these params reads volume (needs_volume, or a column param = volume).
   bool reads_volume(const Params& params) const;
