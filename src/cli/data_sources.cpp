@@ -5,7 +5,6 @@
 #include "core/system_config.h"
 
 namespace itrade::cli {
-namespace {
 
 namespace fs = std::filesystem;
 
@@ -19,7 +18,9 @@ core::Result<fs::path> project_root(const GlobalOptions& global) {
   return found.error();
 }
 
-}  // namespace
+fs::path config_file(const fs::path& root, const GlobalOptions& global, std::string_view name) {
+  return (global.config_dir.empty() ? root / "config" : global.config_dir) / name;
+}
 
 core::Result<std::vector<fs::path>> paths_or_default(const std::vector<fs::path>& paths, const GlobalOptions& global) {
   if (!paths.empty()) return paths;

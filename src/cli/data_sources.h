@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.h"
@@ -28,6 +29,13 @@ struct OpenedSource {
   std::filesystem::path universes_dir;  // where --tickers looks up universe names
   data::CsvSource source;
 };
+
+// The project directory: the parent of --config, else the nearest ancestor of the working
+// directory holding config/system.yaml, else the source tree the binary was built from.
+core::Result<std::filesystem::path> project_root(const GlobalOptions& global);
+// A file of the config directory (--config, else <root>/config).
+std::filesystem::path config_file(const std::filesystem::path& root, const GlobalOptions& global,
+                                  std::string_view name);
 
 // `paths`, or when none are given the default data directory (data.default_dir).
 core::Result<std::vector<std::filesystem::path>> paths_or_default(const std::vector<std::filesystem::path>& paths,

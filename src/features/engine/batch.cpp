@@ -1,0 +1,62 @@
+#include "features/engine/batch.h"
+
+#include <atomic>
+#include <optional>
+
+#include "core/parallel.h"
+
+namespace itrade::features {
+
+namespace {
+
+core::Status check_series(const FeaturePlan& plan, const core::BarSeries& bars) {
+  if (!plan.reads_volume) return {};
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    if (!(bars.volume[i] >= 0.0)) {
+      return core::input_error("{}: bar at {} has no volume, but a requested feature reads volume; use a source "
+                               "with volume or drop the volume features",
+                               bars.ticker, core::format_utc(bars.ts[i]));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+core::Result<FeatureMatrix> compute_features(const std::shared_ptr<const FeaturePlan>& plan,
+                                             const core::BarSeries& bars) {
+  if (auto status = check_series(*plan, bars); !status) return status.error();
+  FeatureMatrix matrix;
+  matrix.ticker = bars.ticker;
+  matrix.columns = plan->output_names;
+  matrix.ts = bars.ts;
+  matrix.values.resize(bars.size() * matrix.cols());
+  FeatureEngine engine(plan);
+  double* row = matrix.values.data();
+  for (std::size_t i = 0; i < bars.size(); ++i, row += matrix.cols()) {
+    const BarPoint bar{bars.ts[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]};
+    engine.step(bar, row);
+  }
+  return matrix;
+}
+
+core::Result<std::vector<FeatureMatrix>> compute_features(const std::shared_ptr<const FeaturePlan>& plan,
+                                                          std::span<const core::BarSeries> series,
+                                                          const BatchOptions& options) {
+  std::vector<std::optional<core::Result<FeatureMatrix>>> results(series.size());
+  std::atomic<std::size_t> done{0};
+  core::parallel_for(series.size(), options.threads, [&](std::size_t i) {
+    results[i].emplace(compute_features(plan, series[i]));
+    const std::size_t finished = done.fetch_add(1) + 1;
+    if (options.progress) options.progress(finished, series.size());
+  });
+  std::vector<FeatureMatrix> matrices;
+  matrices.reserve(series.size());
+  for (auto& result : results) {
+    if (!result->ok()) return result->error();
+    matrices.push_back(std::move(*result).value());
+  }
+  return matrices;
+}
+
+}  // namespace itrade::features
