@@ -11,27 +11,10 @@
 #include <new>
 #include <random>
 
+#include "features/allocation_counter.h"
 #include "features/engine/batch.h"
 #include "features/engine/feature_engine.h"
 #include "features/indicators/volatility.h"
-
-// Counts every operator new in this test program, so that a test can assert that a stretch of
-// code does not allocate.
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-// GCC sees free() of a pointer from operator new; here operator new is malloc, so it matches.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
 
 namespace itrade::features {
 namespace {
@@ -199,11 +182,11 @@ TEST(FeatureEngineTest, UpdateDoesNotAllocate) {
   FeatureEngine engine(plan_all());
   std::vector<double> row(engine.width());
   for (std::size_t i = 0; i < 100; ++i) ASSERT_TRUE(engine.update(bar_at(bars, i), row).ok());
-  const long before = g_allocations.load();
+  const long before = allocation_counter::count();
   for (std::size_t i = 100; i < bars.size(); ++i) {
     if (!engine.update(bar_at(bars, i), row).ok()) break;
   }
-  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(allocation_counter::count() - before, 0);
   EXPECT_EQ(engine.bars_seen(), 2000);
 }
 

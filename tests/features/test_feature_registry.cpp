@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "features/indicators/moving_averages.h"
 #include "features/registry/feature_registry.h"
 
 namespace itrade::features {
@@ -41,9 +42,10 @@ TEST(FeatureRegistryTest, ResolvesTheBlueprintAtrExample) {
   EXPECT_EQ(atr->params.integer("window"), 14);
   EXPECT_EQ(atr->lookback_bars(), 15);  // TA-Lib ATR(14): first value at bar 14
   EXPECT_EQ(atr->line, 6);
-  // Wilder smoothing forgets its start after 14 + ceil(ln 1e-9 / ln(13/14)) bars.
-  EXPECT_EQ(atr->settle, 14 + 280);
-  EXPECT_EQ(atr->warmup_bars(), 295);
+  // Wilder smoothing forgets its start after 14 + ceil(ln(kSettleWeight) / ln(13/14)) bars.
+  EXPECT_EQ(atr->settle, 14 + bars_to_forget(1.0 / 14.0));
+  EXPECT_EQ(bars_to_forget(1.0 / 14.0), 373);
+  EXPECT_EQ(atr->warmup_bars(), atr->settle + 1);
   EXPECT_EQ(set->names(), (std::vector<std::string>{"true_range", "atr_14"}));
 }
 

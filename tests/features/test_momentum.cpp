@@ -143,7 +143,7 @@ TEST(Rsi, FirstValueIsSimpleMeanOfFirstChanges) {
 }
 
 TEST(Rsi, SettleFormula) {
-  const int t = static_cast<int>(std::ceil(std::log(1e-9) / std::log(1.0 - 1.0 / 14.0)));
+  const int t = static_cast<int>(std::ceil(std::log(kSettleWeight) / std::log(1.0 - 1.0 / 14.0)));
   EXPECT_EQ(Rsi(14).settle(), 14 + t);
 }
 

@@ -89,10 +89,10 @@ TEST(Ema, MatchesTextbookAtEveryBar) {
 TEST(Ema, SettleFormula) {
   Ema ema(10);
   const double k = 2.0 / 11.0;
-  const int t = static_cast<int>(std::ceil(std::log(1e-9) / std::log(1.0 - k)));
+  const int t = static_cast<int>(std::ceil(std::log(kSettleWeight) / std::log(1.0 - k)));
   EXPECT_EQ(ema.settle(), 9 + t);
-  EXPECT_LT(std::pow(1.0 - k, t), 1e-9);
-  EXPECT_GE(std::pow(1.0 - k, t - 1), 1e-9);
+  EXPECT_LT(std::pow(1.0 - k, t), kSettleWeight);
+  EXPECT_GE(std::pow(1.0 - k, t - 1), kSettleWeight);
   EXPECT_EQ(Ema(1).settle(), 0);  // k = 1: no memory
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "features/indicator_fixture.h"
+#include "features/indicators/moving_averages.h"
 #include "features/indicators/volatility.h"
 
 namespace itrade::features {
@@ -103,7 +104,7 @@ TEST(Atr, FirstValueIsMeanOfFirstTrueRanges) {
 }
 
 TEST(Atr, SettleFormula) {
-  const int t = static_cast<int>(std::ceil(std::log(1e-9) / std::log(1.0 - 1.0 / 14.0)));
+  const int t = static_cast<int>(std::ceil(std::log(kSettleWeight) / std::log(1.0 - 1.0 / 14.0)));
   EXPECT_EQ(Atr(14).settle(), 14 + t);
   EXPECT_EQ(Atr(1).settle(), 1);
 }

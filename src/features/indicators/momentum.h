@@ -35,7 +35,7 @@ class Roc {
 // TA-Lib RSI (Wilder), in [0, 100]. The first average gain/loss (bar `period`) is the simple
 // mean of the first `period` changes; then avg = (avg * (period - 1) + current) / period.
 // RSI = 100 * gain / (gain + loss); 0 when gain + loss == 0 (a flat series), as TA-Lib.
-// lookback() = period; settle() = period + ceil(ln(1e-9) / ln(1 - 1/period)).
+// lookback() = period; settle() = period + bars_to_forget(1/period).
 class Rsi {
  public:
   // `period` in bars; values below 1 are treated as 1 (TA-Lib accepts 2..100000).

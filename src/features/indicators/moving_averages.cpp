@@ -11,14 +11,12 @@ namespace itrade::features {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-// Relative weight of the starting history below which a recursive indicator counts as settled.
-constexpr double kForgetWeight = 1e-9;
 }  // namespace
 
 int bars_to_forget(double k) {
   if (k >= 1.0) return 0;
   if (k <= 0.0) return std::numeric_limits<int>::max();
-  return static_cast<int>(std::ceil(std::log(kForgetWeight) / std::log1p(-k)));
+  return static_cast<int>(std::ceil(std::log(kSettleWeight) / std::log1p(-k)));
 }
 
 Sma::Sma(int period) : period_(std::max(period, 1)), window_(static_cast<size_t>(period_), 0.0) {}

@@ -33,7 +33,7 @@ class Sma {
 // Exponential moving average, TA-Lib default (non-Metastock) mode: k = 2 / (period + 1); the
 // first value (bar period - 1) is the SMA of the first `period` inputs, then
 // ema += k * (value - ema).
-// lookback() = period - 1; settle() = lookback() + ceil(ln(1e-9) / ln(1 - k)).
+// lookback() = period - 1; settle() = lookback() + bars_to_forget(k).
 class Ema {
  public:
   // `period` in bars; values below 1 are treated as 1 (k = 1: the EMA is the input).
@@ -53,8 +53,15 @@ class Ema {
   double ema_ = 0.0;
 };
 
+// Weight of the starting history below which a recursive indicator counts as settled. The promise
+// is 1e-9 relative to the value; the weight multiplies the initial discrepancy, which can be
+// larger than the value itself (an RSI seeded on a one-sided window is off by up to 100 points;
+// an ATR seeded at the open can be several times the later ATR), so the weight leaves a factor
+// of 1000 for it. `itrade features check` measures the result on real data.
+inline constexpr double kSettleWeight = 1e-12;
+
 // Bars after the first output until the weight (1 - k)^t of the starting history drops below
-// 1e-9; 0 when k >= 1. Shared by the recursive indicators (EMA, Wilder smoothing).
+// kSettleWeight; 0 when k >= 1. Shared by the recursive indicators (EMA, Wilder smoothing).
 int bars_to_forget(double k);
 
 }  // namespace itrade::features

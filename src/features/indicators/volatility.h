@@ -28,7 +28,7 @@ class TrueRange {
 
 // TA-Lib ATR, price units. The first value (bar `period`) is the mean of TR[1..period]; then
 // atr = (atr * (period - 1) + tr) / period. lookback() = period;
-// settle() = period + ceil(ln(1e-9) / ln(1 - 1/period)). For period 1 it is the true range.
+// settle() = period + bars_to_forget(1/period). For period 1 it is the true range.
 class Atr {
  public:
   // `period` in bars; values below 1 are treated as 1.
@@ -79,7 +79,7 @@ class RollingStd {
 // Wilder's smoothing of an input series, as TA-Lib's ATR applies it to the true range: the first
 // value (input index period - 1) is the mean of the first `period` inputs; then
 // avg = (avg * (period - 1) + x) / period. lookback() = period - 1;
-// settle() = lookback() + ceil(ln(1e-9) / ln(1 - 1/period)). Fed TR[1..], it equals Atr.
+// settle() = lookback() + bars_to_forget(1/period). Fed TR[1..], it equals Atr.
 class WilderAverage {
  public:
   // `period` in bars; values below 1 are treated as 1.
