@@ -193,7 +193,7 @@ int run_compute(const FeaturesArgs& args, const GlobalOptions& global) {
     return report_error(written.error());
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  fmt::print("wrote {} rows x {} columns ({} features, {} targets) for {} tickers to {} in {:.2f} s\n", rows,
+  fmt::print("wrote {} rows x {} columns ({} features, {} target(s)) for {} ticker(s) to {} in {:.2f} s\n", rows,
              (*plan)->outputs.size() + targets.size(), (*plan)->outputs.size(), targets.size(), matrices->size(),
              args.out.string(), seconds);
   return kExitOk;
