@@ -1,6 +1,7 @@
 // Feature engine throughput: batch over a synthetic year of 5-minute bars for 500 tickers (the
 // issue's target: 44 features in <= 3 s on 2 cores, load excluded), and the streaming update of
-// all 44 features for one new bar (target: <= 2 us median, no heap allocation).
+// all 44 features for one new bar (target: <= 2 us median, no heap allocation). Args are
+// (tickers, threads).
 //
 //   build/bench/bench/bench_features --benchmark_filter=Batch
 //   build/bench/bench/bench_features --benchmark_filter=Stream --benchmark_repetitions=5
@@ -14,6 +15,7 @@
 #include <new>
 
 #include "data/synthetic_market.h"
+#include "core/parallel.h"
 #include "features/engine/batch.h"
 #include "features/registry/feature_registry.h"
 
@@ -80,7 +82,7 @@ void BM_Batch(benchmark::State& state) {
   state.counters["features"] = static_cast<double>(plan->outputs.size());
   state.counters["values_per_s"] = benchmark::Counter(values, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_Batch)->Args({500, 2})->Args({50, 1})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(BM_Batch)->Args({500, 2})->Args({500, 1})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 void BM_StreamOneBar(benchmark::State& state) {
   const core::BarSeries& bars = market(1).front();
@@ -109,6 +111,42 @@ void BM_StreamOneBar(benchmark::State& state) {
 }
 BENCHMARK(BM_StreamOneBar)->Unit(benchmark::kNanosecond);
 
+}  // namespace
+}  // namespace itrade::features
+
+
+namespace itrade::features {
+namespace {
+// The same engine work writing into one reused output buffer per thread: the compute alone,
+// without the cost of fresh memory for 3.4 GB of output (on the project's VM the kernel's
+// first-touch zeroing of fresh pages dominates BM_Batch; docs/PERFORMANCE.md).
+void BM_BatchComputeOnly(benchmark::State& state) {
+  const auto& series = market(static_cast<int>(state.range(0)));
+  const auto plan = shipped_features().plan_all();
+  for (auto _ : state) {
+    core::parallel_for(series.size(), static_cast<int>(state.range(1)), [&](std::size_t i) {
+      thread_local std::vector<double> buffer;
+      const auto& bars = series[i];
+      buffer.resize(bars.size() * plan->outputs.size());
+      FeatureEngine engine(plan);
+      double* row = buffer.data();
+      for (std::size_t r = 0; r < bars.size(); ++r, row += plan->outputs.size()) {
+        engine.step({bars.ts[r], bars.open[r], bars.high[r], bars.low[r], bars.close[r], bars.volume[r]}, row);
+      }
+      benchmark::DoNotOptimize(buffer.data());
+    });
+  }
+  std::size_t bars = 0;
+  for (const auto& s : series) bars += s.size();
+  const double values = static_cast<double>(bars) * static_cast<double>(plan->outputs.size());
+  state.counters["values_per_s"] = benchmark::Counter(values, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_BatchComputeOnly)
+    ->Args({500, 2})
+    ->Args({500, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 }  // namespace
 }  // namespace itrade::features
 

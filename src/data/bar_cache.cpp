@@ -14,32 +14,10 @@
 #include <system_error>
 #include <utility>
 
+#include "core/memory.h"
+
 namespace itrade::data {
 namespace {
-
-// An empty vector with room for n values whose memory is ready to be written. Copying into
-// fresh memory is bound by page faults (one trap per 4 KiB page, ~2.5 us each here), not by
-// bandwidth: asking for transparent huge pages and populating the page tables in one call
-// more than doubles the load speed of a large cache file (docs/cache-and-synth.md).
-template <typename T>
-std::vector<T> reserve_column(std::size_t n) {
-  std::vector<T> out;
-  out.reserve(n);
-  constexpr std::uintptr_t kPage = 4096;
-  constexpr std::uintptr_t kHugePage = 2u << 20;
-  const auto begin = reinterpret_cast<std::uintptr_t>(out.data());
-  const auto end = begin + n * sizeof(T);
-  if (end - begin >= kHugePage) {
-    // Advice only: where the kernel declines either call, the copy works the same.
-    const std::uintptr_t huge = (begin + kHugePage - 1) & ~(kHugePage - 1);
-    if (end > huge + kHugePage) {
-      (void)madvise(reinterpret_cast<void*>(huge), (end - huge) & ~(kHugePage - 1), MADV_HUGEPAGE);
-    }
-    const std::uintptr_t page = (begin + kPage - 1) & ~(kPage - 1);
-    (void)madvise(reinterpret_cast<void*>(page), (end - page) & ~(kPage - 1), MADV_POPULATE_WRITE);
-  }
-  return out;
-}
 
 template <typename T>
 void append(std::vector<T>& column, const unsigned char* bytes, std::size_t size) {
@@ -424,9 +402,9 @@ CacheRead read_bar_cache(const fs::path& path, const CacheStamp& expected) {
   const std::size_t column_bytes = n * kCellBytes;
   CacheRead read;
   core::BarSeries& bars = read.bars;
-  bars.ts = reserve_column<core::Timestamp>(n);
+  bars.ts = core::reserve_populated<core::Timestamp>(n);
   std::vector<double>* const value_columns[] = {&bars.open, &bars.high, &bars.low, &bars.close, &bars.volume};
-  for (auto* column : value_columns) *column = reserve_column<double>(n);
+  for (auto* column : value_columns) *column = core::reserve_populated<double>(n);
 
   const std::size_t checked_bytes = size - kChecksumBytes;
   const std::size_t whole = checked_bytes / 32 * 32;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <optional>
 
+#include "core/memory.h"
 #include "core/parallel.h"
 
 namespace itrade::features {
@@ -30,6 +31,7 @@ core::Result<FeatureMatrix> compute_features(const std::shared_ptr<const Feature
   matrix.ticker = bars.ticker;
   matrix.columns = plan->output_names;
   matrix.ts = bars.ts;
+  matrix.values = core::reserve_populated<double>(bars.size() * matrix.cols());
   matrix.values.resize(bars.size() * matrix.cols());
   FeatureEngine engine(plan);
   double* row = matrix.values.data();
