@@ -10,37 +10,14 @@
 #include <random>
 #include <string>
 
+#include "cli/cli_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-CommandRun itrade(const std::string& args) {
-  const std::string command = std::string(ITRADE_BINARY) + " " + args + " 2>&1";
-  CommandRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) run.output += buffer;
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::random_device seed;
-    dir_ = fs::temp_directory_path() / ("itrade_cli_" + std::to_string(seed()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+using cli_runner::CliTest;
+using cli_runner::CommandRun;
+using cli_runner::itrade;
 
 TEST(Cli, HelpListsTheCommandsAndExitsZero) {
   const CommandRun run = itrade("--help");
