@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the bundled sample data: installs what is missing, builds, then loads,
-# validates and summarises the real 5-minute bars in data/sample/.
+# validates and summarises the real 5-minute bars in data/sample/, computes the 44 features and
+# the 5 targets for them, and checks every feature for look-ahead on the real bars.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,3 +11,6 @@ itrade=build/release/itrade
 "$itrade" data inspect data/sample/polygon data/sample/ibkr
 # validate exits 2 when the data has errors; the sample has warnings only (see docs/data.md).
 "$itrade" data validate data/sample/polygon data/sample/ibkr
+mkdir -p runs
+"$itrade" features compute --data data/sample/ibkr --targets all --out runs/sample_features.csv
+"$itrade" features check --data data/sample/polygon

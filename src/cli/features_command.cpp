@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <limits>
+#include <algorithm>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -141,6 +143,14 @@ int run_compute(const FeaturesArgs& args, const GlobalOptions& global) {
     auto selected = target_set->select(args.targets);
     if (!selected) return report_error(selected.error());
     targets = *selected;
+    for (const auto* target : targets) {
+      const auto& names = (*plan)->output_names;
+      if (std::find(names.begin(), names.end(), target->name) != names.end()) {
+        return report_error(core::input_error(
+            "target '{}' ({}) has the name of a feature; rename one of them so that the columns differ",
+            target->name, target_set->file()));
+      }
+    }
   }
   auto first_day = optional_date(args.start, std::numeric_limits<core::DayNumber>::min());
   if (!first_day) return report_error(first_day.error());
@@ -154,6 +164,14 @@ int run_compute(const FeaturesArgs& args, const GlobalOptions& global) {
   if (!bars) return report_error(bars.error());
   features::BatchOptions options;
   options.threads = args.threads;
+  const auto progress = progress_line("features");
+  std::mutex progress_mutex;  // progress_line redraws one line; workers report concurrently
+  if (progress) {
+    options.progress = [&](std::size_t done, std::size_t total) {
+      const std::lock_guard<std::mutex> lock(progress_mutex);
+      progress(done, total, "tickers");
+    };
+  }
   auto matrices = features::compute_features(*plan, *bars, options);
   if (!matrices) return report_error(matrices.error());
 

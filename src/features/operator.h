@@ -53,8 +53,8 @@ class Operator {
   virtual ~Operator() = default;
 
   // `inputs` holds the current values of the feature's dependencies, in the order the feature
-  // declares them. The engine calls update() only from the first bar where every dependency is
-  // past its warm-up, so inputs are finite.
+  // declares them. The engine calls update() only from the first bar where every dependency has
+  // its first value (its lookback is over), so inputs are finite.
   virtual double update(const BarPoint& bar, const BarClock& clock, const double* inputs) = 0;
   virtual int lookback() const = 0;
   virtual int settle() const = 0;

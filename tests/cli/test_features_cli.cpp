@@ -107,6 +107,17 @@ TEST_F(CliTest, ComputeRejectsUnknownNamesWithTheNearest) {
   EXPECT_FALSE(fs::exists(dir_ / "x.parquet"));
 }
 
+TEST_F(CliTest, ComputeRejectsATargetNamedLikeAFeature) {
+  const fs::path targets = dir_ / "targets.yaml";
+  std::ofstream(targets) << "targets:\n  rsi_14:\n    type: regression\n    function: targets.forward_return\n"
+                            "    params: { bars_ahead: 5 }\n";
+  const CommandRun run = itrade("features compute --tickers AAPL --targets rsi_14 --targets-config " +
+                                targets.string() + " --out " + (dir_ / "x.csv").string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(contains(run.output, "target 'rsi_14'")) << run.output;
+  EXPECT_FALSE(fs::exists(dir_ / "x.csv"));
+}
+
 TEST(FeaturesCli, CheckPassesOnTheSample) {
   const CommandRun run = itrade("features check --tickers AAPL --truncations 6");
   EXPECT_EQ(run.exit_code, 0) << run.output;

@@ -50,7 +50,7 @@ class LateOperator final : public Operator {
   int count_ = 0;
 };
 
-// NaN whenever the bar is flat at the close: after warm-up, which the check must flag.
+// NaN on every 97th bar: holes after warm-up, which the check must flag.
 class HoleOperator final : public Operator {
  public:
   double update(const BarPoint& bar, const BarClock&, const double*) override {

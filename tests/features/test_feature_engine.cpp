@@ -170,6 +170,12 @@ TEST(FeatureEngineTest, RejectsOutOfOrderBarsAndMissingVolumeWithoutChangingStat
   EXPECT_THAT(missing.error().message, HasSubstr("has no volume"));
   EXPECT_EQ(engine.bars_seen(), 2);
 
+  core::BarSeries unsorted = bars;
+  std::swap(unsorted.ts[3], unsorted.ts[4]);
+  auto out_of_order = compute_features(plan_all(), unsorted);
+  ASSERT_FALSE(out_of_order.ok());
+  EXPECT_THAT(out_of_order.error().message, HasSubstr("is not after the previous bar"));
+
   core::BarSeries without = bars;
   without.volume[7] = core::kVolumeAbsent;
   auto batch = compute_features(plan_all(), without);

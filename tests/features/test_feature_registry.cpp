@@ -272,6 +272,14 @@ TEST(FeatureRegistryTest, MissingKeysAndBadNames) {
               HasSubstr("features.sma.dependency: unknown key; did you mean dependencies?"));
 }
 
+TEST(FeatureRegistryTest, AFeatureDefinedTwiceIsRejectedAtItsSecondLine) {
+  EXPECT_THAT(error_of("features:\n  sma:\n    function: moving_averages.sma\n    params: { window: 5 }\n"
+                       "    lookback: 5\n    category: trend\n"
+                       "  sma:\n    function: moving_averages.sma\n    params: { window: 6 }\n"
+                       "    lookback: 6\n    category: trend\n"),
+              HasSubstr("features.yaml:7: features.sma"));
+}
+
 TEST(FeatureRegistryTest, PlanRejectsUnknownAndDuplicateNames) {
   auto set = FeatureSet::parse(kAtr, "features.yaml");
   ASSERT_TRUE(set.ok());

@@ -54,6 +54,17 @@ TEST(TargetRegistryTest, BadEntriesNameTheKey) {
               HasSubstr("targets.v.params.threshold_low: is above threshold_high"));
 }
 
+TEST(TargetRegistryTest, NamesMustBeUsableColumnNamesAndUnique) {
+  EXPECT_THAT(error_of("targets:\n  ts:\n    type: regression\n    function: targets.forward_return\n"
+                       "    params: { bars_ahead: 5 }\n"),
+              HasSubstr("targets.ts: a target name must be"));
+  EXPECT_THAT(error_of("targets:\n  f:\n    type: regression\n    function: targets.forward_return\n"
+                       "    params: { bars_ahead: 5 }\n"
+                       "  f:\n    type: regression\n    function: targets.forward_return\n"
+                       "    params: { bars_ahead: 6 }\n"),
+              HasSubstr("targets.yaml:6: targets.f"));
+}
+
 TEST(TargetRegistryTest, SelectAndCompute) {
   auto set = TargetSet::load(ITRADE_SOURCE_DIR "/config/targets.yaml");
   ASSERT_TRUE(set.ok());

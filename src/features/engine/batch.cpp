@@ -11,6 +11,13 @@ namespace itrade::features {
 namespace {
 
 core::Status check_series(const FeaturePlan& plan, const core::BarSeries& bars) {
+  for (std::size_t i = 1; i < bars.size(); ++i) {
+    if (bars.ts[i] <= bars.ts[i - 1]) {
+      return core::input_error("{}: bar at {} is not after the previous bar at {}; features need bars in time "
+                               "order, once each (itrade data validate finds such rows)",
+                               bars.ticker, core::format_utc(bars.ts[i]), core::format_utc(bars.ts[i - 1]));
+    }
+  }
   if (!plan.reads_volume) return {};
   for (std::size_t i = 0; i < bars.size(); ++i) {
     if (!(bars.volume[i] >= 0.0)) {

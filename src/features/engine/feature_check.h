@@ -9,6 +9,8 @@
 //   batch values bit for bit;
 // - warm-up: an engine started warmup_bars() before a bar matches the full-history value there
 //   within 1e-9 relative (of max(1, |value|)).
+// Bars the features cannot be computed on at all (a feature reads volume the data lacks) are
+// reported as an "input" problem of the ticker.
 
 #include <cstdint>
 #include <span>
@@ -29,7 +31,7 @@ struct CheckOptions {
 };
 
 struct CheckProblem {
-  std::string check;    // "look-ahead", "lookback", "finite", "streaming", "warm-up"
+  std::string check;    // "look-ahead", "lookback", "finite", "streaming", "warm-up", "input"
   std::string feature;  // empty when it concerns the whole ticker
   std::string ticker;
   std::string detail;   // what differed, with the bar time

@@ -12,6 +12,13 @@
 
 namespace itrade::features {
 
+bool valid_column_name(std::string_view name) {
+  if (name.empty() || name == "ticker" || name == "ts") return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
 namespace {
 
 using core::ConfigNode;
@@ -23,13 +30,6 @@ std::string did_you_mean(std::string_view wanted, const std::vector<std::string>
   const auto near = core::nearest_names(wanted, known);
   if (near.empty()) return fmt::format("{} lists them", listing);
   return fmt::format("did you mean {}? ({} lists them all)", core::join(near, " or "), listing);
-}
-
-bool valid_name(std::string_view name) {
-  if (name.empty() || name == "ticker" || name == "ts") return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  });
 }
 
 // Reads the params mapping of one entry against the operator's schema, filling defaults.
@@ -129,12 +129,14 @@ core::Result<FeatureSet> FeatureSet::from_config(const core::ConfigNode& top, co
     return top.fail("features", "missing", "add a `features:` mapping of feature names to entries");
   }
   const ConfigNode features = top.child("features");
+  // Every name is known; only_keys then reports a name defined twice, at its second line.
+  if (auto unique = features.only_keys(features.keys()); !unique) return unique.error();
   const std::vector<std::string> functions = catalog.functions();
   std::map<std::string, int, std::less<>> index_of;
 
   for (const std::string& name : features.keys()) {
     const ConfigNode entry = features.child(name);
-    if (!valid_name(name)) {
+    if (!valid_column_name(name)) {
       return features.fail(name, "a feature name must be letters, digits and _ (and not ticker or ts)",
                            "rename the feature");
     }

@@ -98,6 +98,10 @@ class FeatureSet {
   std::vector<int> topo_order_;       // indexes into features_
 };
 
+// Whether `name` can name a feature or target column: letters, digits and _, and not one of the
+// fixed columns of feature files (ticker, ts).
+bool valid_column_name(std::string_view name);
+
 // "all" -> every feature of the set; else a comma-separated list, trimmed, empty items rejected.
 core::Result<std::vector<std::string>> parse_feature_list(std::string_view text, const FeatureSet& set);
 

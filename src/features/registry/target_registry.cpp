@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/strings.h"
+#include "features/registry/feature_registry.h"
 #include "features/targets.h"
 
 namespace itrade::features {
@@ -56,11 +57,16 @@ core::Result<TargetSet> TargetSet::from_config(const ConfigNode& top) {
   if (auto known = top.only_keys({"targets"}); !known) return known.error();
   if (!top.has("targets")) return top.fail("targets", "missing", "add a `targets:` mapping of target names to entries");
   const ConfigNode targets = top.child("targets");
+  if (auto unique = targets.only_keys(targets.keys()); !unique) return unique.error();
   std::vector<std::string> function_names;
   for (const auto& f : target_functions()) function_names.push_back(f.name);
 
   for (const std::string& name : targets.keys()) {
     const ConfigNode entry = targets.child(name);
+    if (!valid_column_name(name)) {
+      return targets.fail(name, "a target name must be letters, digits and _ (and not ticker or ts)",
+                          "rename the target");
+    }
     (void)entry.only_keys({"type", "function", "params", "classes", "description", "cross_session"});
     TargetDef def;
     def.name = name;
