@@ -160,4 +160,6 @@ BENCHMARK(BM_BatchComputeOnly)
 }  // namespace
 }  // namespace itrade::features
 
+
+
 BENCHMARK_MAIN();

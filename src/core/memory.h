@@ -14,8 +14,14 @@ namespace itrade::core {
 // machine), not by bandwidth: asking for transparent huge pages and populating the page tables
 // in one call more than doubles the speed of filling a large column (docs/cache-and-synth.md,
 // docs/PERFORMANCE.md). Small vectors are left alone.
+//
+// Populate::now pre-faults the whole range in one call (best for one thread filling a column);
+// Populate::on_first_write only asks for huge pages (best when several threads fill fresh
+// memory at once: concurrent pre-faulting serialises in the kernel).
+enum class Populate { now, on_first_write };
+
 template <typename T>
-std::vector<T> reserve_populated(std::size_t n) {
+std::vector<T> reserve_populated(std::size_t n, Populate populate = Populate::now) {
   std::vector<T> out;
   out.reserve(n);
   constexpr std::uintptr_t kPage = 4096;
@@ -28,8 +34,10 @@ std::vector<T> reserve_populated(std::size_t n) {
     if (end > huge + kHugePage) {
       (void)madvise(reinterpret_cast<void*>(huge), (end - huge) & ~(kHugePage - 1), MADV_HUGEPAGE);
     }
-    const std::uintptr_t page = (begin + kPage - 1) & ~(kPage - 1);
-    (void)madvise(reinterpret_cast<void*>(page), (end - page) & ~(kPage - 1), MADV_POPULATE_WRITE);
+    if (populate == Populate::now) {
+      const std::uintptr_t page = (begin + kPage - 1) & ~(kPage - 1);
+      (void)madvise(reinterpret_cast<void*>(page), (end - page) & ~(kPage - 1), MADV_POPULATE_WRITE);
+    }
   }
   return out;
 }

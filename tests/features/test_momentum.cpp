@@ -163,6 +163,30 @@ TEST(Macd, MatchesTextbookAtEveryBar) {
   expect_series(histogram, expected.histogram, 33, 1.0);
 }
 
+TEST(Macd, HandValuesShowTaLibSeeding) {
+  // MACD(fast 2, slow 3, signal 2) of 1, 2, 4, 7, 11, by hand:
+  // bar 2: slow seed = SMA(1, 2, 4) = 7/3; fast seed = SMA of the 2 bars ending there = (2+4)/2 = 3;
+  //        macd = 2/3, but no output yet: the signal needs 2 MACD values.
+  // bar 3: fast = 3 + 2/3 (7 - 3) = 17/3; slow = 7/3 + 1/2 (7 - 7/3) = 14/3; macd = 1;
+  //        signal seed = SMA(2/3, 1) = 5/6; histogram = 1/6.
+  // bar 4: fast = 17/3 + 2/3 (11 - 17/3) = 83/9; slow = 14/3 + 1/2 (11 - 14/3) = 47/6;
+  //        macd = 25/18; signal = 5/6 + 2/3 (25/18 - 5/6) = 65/54; histogram = 5/27.
+  Macd macd(2, 3, 2);
+  EXPECT_EQ(macd.lookback(), 3);
+  for (double x : {1.0, 2.0, 4.0}) {
+    const MacdValue v = macd.update(x);
+    EXPECT_TRUE(std::isnan(v.macd) && std::isnan(v.signal) && std::isnan(v.histogram));
+  }
+  MacdValue v = macd.update(7.0);
+  EXPECT_NEAR(v.macd, 1.0, 1e-14);
+  EXPECT_NEAR(v.signal, 5.0 / 6.0, 1e-14);
+  EXPECT_NEAR(v.histogram, 1.0 / 6.0, 1e-14);
+  v = macd.update(11.0);
+  EXPECT_NEAR(v.macd, 25.0 / 18.0, 1e-14);
+  EXPECT_NEAR(v.signal, 65.0 / 54.0, 1e-14);
+  EXPECT_NEAR(v.histogram, 5.0 / 27.0, 1e-14);
+}
+
 TEST(Macd, SmallPeriodsAndSwappedFastSlow) {
   Macd macd(5, 3, 2);  // TA-Lib swaps: fast 3, slow 5
   EXPECT_EQ(macd.lookback(), 4 + 1);
