@@ -8,41 +8,15 @@
 
 #include <benchmark/benchmark.h>
 
-#include <atomic>
 #include <cstdio>
-#include <map>
 #include <cstdlib>
-#include <new>
+#include <map>
 
-#include "data/synthetic_market.h"
 #include "core/parallel.h"
+#include "data/synthetic_market.h"
 #include "features/engine/batch.h"
 #include "features/registry/feature_registry.h"
-
-// Counts allocations (every non-aligned form of operator new, each paired with free) so that the
-// streaming benchmark can report allocations per bar.
-namespace {
-std::atomic<long> g_allocations{0};
-void* allocate(std::size_t size) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* allocate_or_throw(std::size_t size) {
-  if (void* p = allocate(size)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-
-[[gnu::noinline]] void* operator new(std::size_t size) { return allocate_or_throw(size); }
-[[gnu::noinline]] void* operator new[](std::size_t size) { return allocate_or_throw(size); }
-[[gnu::noinline]] void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return allocate(size); }
-[[gnu::noinline]] void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return allocate(size); }
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#include "support/allocation_counter.h"
 
 namespace itrade::features {
 namespace {
@@ -109,14 +83,14 @@ void BM_StreamOneBar(benchmark::State& state) {
     return bar;
   };
   for (std::size_t k = 0; k < 500; ++k) (void)engine.update(next(), row);  // past every warm-up
-  const long allocations_before = g_allocations.load();
+  const long allocations_before = allocation_counter::count();
   for (auto _ : state) {
     auto status = engine.update(next(), row);
     benchmark::DoNotOptimize(status);
     benchmark::DoNotOptimize(row.data());
   }
   state.counters["allocs_per_bar"] =
-      static_cast<double>(g_allocations.load() - allocations_before) / static_cast<double>(state.iterations());
+      static_cast<double>(allocation_counter::count() - allocations_before) / static_cast<double>(state.iterations());
   state.counters["features"] = static_cast<double>(engine.width());
 }
 BENCHMARK(BM_StreamOneBar)->Unit(benchmark::kNanosecond);

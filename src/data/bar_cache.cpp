@@ -14,6 +14,7 @@
 #include <system_error>
 #include <utility>
 
+#include "core/file_descriptor.h"
 #include "core/memory.h"
 
 namespace itrade::data {
@@ -159,28 +160,8 @@ struct Xxh64 {
 // ---- POSIX helpers
 // ----------------------------------------------------------------------
 
-std::string errno_text(int error) { return std::generic_category().message(error); }
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  // Closes now and reports the error close() may give (delayed write errors on
-  // NFS).
-  int close() {
-    const int result = ::close(fd_);
-    fd_ = -1;
-    return result;
-  }
-
- private:
-  int fd_;
-};
+using core::errno_text;
+using core::FileDescriptor;
 
 // A read-only private mapping of a whole file, unmapped on destruction.
 class MappedFile {

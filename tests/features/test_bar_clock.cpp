@@ -13,7 +13,7 @@
 
 #include "core/nyse_calendar.h"
 #include "core/time.h"
-#include "features/allocation_counter.h"
+#include "support/allocation_counter.h"
 #include "features/engine/bar_clock.h"
 
 namespace itrade::features {

@@ -11,7 +11,7 @@
 #include <new>
 #include <random>
 
-#include "features/allocation_counter.h"
+#include "support/allocation_counter.h"
 #include "features/engine/batch.h"
 #include "features/engine/feature_engine.h"
 #include "features/indicators/volatility.h"

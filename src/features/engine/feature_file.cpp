@@ -22,6 +22,8 @@
 #include <system_error>
 #include <utility>
 
+#include "core/file_descriptor.h"
+
 namespace itrade::features {
 namespace {
 
@@ -53,27 +55,8 @@ Format format_of(const fs::path& path) {
 // ---- POSIX helpers
 // ---------------------------------------------------------------------------
 
-std::string errno_text(int error) { return std::generic_category().message(error); }
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  // Closes now and reports the error close() may give (delayed write errors on NFS).
-  int close() {
-    const int result = ::close(fd_);
-    fd_ = -1;
-    return result;
-  }
-
- private:
-  int fd_;
-};
+using core::errno_text;
+using core::FileDescriptor;
 
 struct HashStateDeleter {
   void operator()(XXH64_state_t* state) const { XXH64_freeState(state); }
