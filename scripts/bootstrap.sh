@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build make pkg-config git ca-certificates tzdata
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-  libhowardhinnant-date-dev libfast-float-dev zlib1g-dev libxxhash-dev
+  libhowardhinnant-date-dev libfast-float-dev zlib1g-dev libxxhash-dev libxgboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--fuzz" ]]; then

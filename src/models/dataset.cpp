@@ -1,0 +1,61 @@
+#include "models/dataset.h"
+
+#include <cassert>
+#include <cmath>
+
+namespace itrade::models {
+
+core::Result<Dataset> make_dataset(std::span<const features::FeatureMatrix> matrices,
+                                   const std::vector<std::string>& features, const std::string& label) {
+  Dataset data;
+  data.feature_names = features;
+  for (const auto& matrix : matrices) {
+    std::vector<int> columns;
+    for (const auto& name : features) {
+      const int column = matrix.column_index(name);
+      if (column < 0) {
+        return core::input_error("{}: no column '{}' among the computed features; compute it (itrade features "
+                                 "compute --features ...) or drop it from the model's features",
+                                 matrix.ticker, name);
+      }
+      columns.push_back(column);
+    }
+    const int label_column = label.empty() ? -1 : matrix.column_index(label);
+    if (!label.empty() && label_column < 0) {
+      return core::input_error("{}: no target column '{}'; compute it with --targets {}", matrix.ticker, label, label);
+    }
+    const int ticker = static_cast<int>(data.tickers.size());
+    data.tickers.push_back(matrix.ticker);
+    for (std::size_t r = 0; r < matrix.rows(); ++r) {
+      if (label_column >= 0) {
+        const double y = matrix.at(r, static_cast<std::size_t>(label_column));
+        if (std::isnan(y)) continue;
+        data.labels.push_back(static_cast<float>(y));
+      }
+      for (const int c : columns) data.features.push_back(static_cast<float>(matrix.at(r, static_cast<std::size_t>(c))));
+      data.ticker_of_row.push_back(ticker);
+      data.ts.push_back(matrix.ts[r]);
+    }
+  }
+  return data;
+}
+
+Dataset slice_rows(const Dataset& data, std::size_t first, std::size_t last) {
+  assert(first <= last && last <= data.rows());
+  Dataset out;
+  out.feature_names = data.feature_names;
+  out.tickers = data.tickers;
+  const std::size_t width = data.cols();
+  out.features.assign(data.features.begin() + static_cast<std::ptrdiff_t>(first * width),
+                      data.features.begin() + static_cast<std::ptrdiff_t>(last * width));
+  if (!data.labels.empty()) {
+    out.labels.assign(data.labels.begin() + static_cast<std::ptrdiff_t>(first),
+                      data.labels.begin() + static_cast<std::ptrdiff_t>(last));
+  }
+  out.ticker_of_row.assign(data.ticker_of_row.begin() + static_cast<std::ptrdiff_t>(first),
+                           data.ticker_of_row.begin() + static_cast<std::ptrdiff_t>(last));
+  out.ts.assign(data.ts.begin() + static_cast<std::ptrdiff_t>(first), data.ts.begin() + static_cast<std::ptrdiff_t>(last));
+  return out;
+}
+
+}  // namespace itrade::models

@@ -1,0 +1,70 @@
+#pragma once
+// Gradient-boosted trees through XGBoost's C API (tree_method = hist), behind SignalModel
+// (docs/models.md). XGBoost 1.7's C API has no early stopping: training loops one round at a
+// time, evaluates train and validation after each, keeps the best validation round and slices
+// the booster to it.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/signal_model.h"
+
+namespace itrade::models {
+
+struct GbdtParams {
+  Task task = Task::multiclass;
+  int max_rounds = 500;
+  int early_stopping_rounds = 50;  // stop after this many rounds without a better validation metric
+  int threads = 2;                 // XGBoost nthread; set explicitly (see DESIGN.md on OpenMP)
+  std::uint64_t seed = 42;
+  // XGBoost booster parameters passed through as name/value (eta, max_depth, grow_policy,
+  // max_leaves, subsample, ...). objective, num_class, eval_metric, tree_method, nthread and
+  // seed are set from the fields above and may not appear here.
+  std::vector<std::pair<std::string, std::string>> booster;
+};
+
+class GbdtModel final : public SignalModel {
+ public:
+  // `name` and `target` go into info() and the saved metadata; `framework` is what the
+  // configuration asked for ("xgboost", or "lightgbm" trained by XGBoost's leaf-wise growth).
+  GbdtModel(GbdtParams params, std::string name, std::string target, std::string framework = "xgboost");
+  ~GbdtModel() override;
+  GbdtModel(const GbdtModel&) = delete;
+  GbdtModel& operator=(const GbdtModel&) = delete;
+
+  core::Result<TrainResult> train(const Dataset& train, const Dataset& validation) override;
+  core::Result<std::vector<SignalOutput>> predict(const Dataset& data) const override;
+  core::Status save(const std::filesystem::path& dir) const override;
+  ModelInfo info() const override;
+
+  // XGBoost's own output per row: class probabilities (rows x 3, row-major) for multiclass,
+  // p(1) for binary, the prediction for regression.
+  core::Result<std::vector<float>> predict_raw(const Dataset& data) const;
+
+  // Reads a directory written by save().
+  static core::Result<std::unique_ptr<GbdtModel>> load(const std::filesystem::path& dir);
+
+  const GbdtParams& params() const { return params_; }
+  // Sample standard deviation of the training target (regression signal scale).
+  double label_spread() const { return label_spread_; }
+
+ private:
+  struct Booster;
+
+  core::Status check_columns(const Dataset& data, const char* what) const;
+
+  GbdtParams params_;
+  ModelInfo info_;
+  double label_spread_ = 0.0;
+  int best_iteration_ = -1;
+  std::unique_ptr<Booster> booster_;  // null until trained or loaded
+};
+
+// "xgboost 1.7.4": the library version linked at run time.
+std::string xgboost_version();
+
+}  // namespace itrade::models
