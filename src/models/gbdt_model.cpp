@@ -169,9 +169,9 @@ std::string xgboost_version() {
 GbdtModel::GbdtModel(GbdtParams params, std::string name, std::string target, std::string framework)
     : params_(std::move(params)) {
   info_.name = std::move(name);
-  info_.version = kFormatVersion;
+  info_.version = fmt::format("{}", kFormatVersion);  // not operator=(const char*): GCC 12 -O3 reports a bogus -Wrestrict
   info_.framework = std::move(framework);
-  info_.backend = xgboost_version() + " (tree_method=hist)";
+  info_.backend = fmt::format("{} (tree_method=hist)", xgboost_version());
   info_.task = params_.task;
   info_.target = std::move(target);
 }
