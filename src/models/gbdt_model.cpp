@@ -327,7 +327,8 @@ core::Result<TrainResult> GbdtModel::train(const Dataset& train, const Dataset& 
   return result;
 }
 
-core::Result<std::vector<float>> GbdtModel::predict_raw(const Dataset& data) const {
+core::Result<std::vector<float>> GbdtModel::predict_with(const Dataset& data, int option_mask,
+                                                         std::size_t per_row) const {
   if (!booster_) return core::input_error("model '{}' is not trained; train or load it first", info_.name);
   if (auto s = check_columns(data, "data"); !s) return s.error();
   if (data.rows() == 0) return std::vector<float>{};
@@ -335,10 +336,26 @@ core::Result<std::vector<float>> GbdtModel::predict_raw(const Dataset& data) con
   if (auto s = fill_dmatrix(matrix, data, params_.threads, false); !s) return s.error();
   bst_ulong length = 0;
   const float* out = nullptr;
-  if (XGBoosterPredict(booster_->handle, matrix.get(), 0, 0, 0, &length, &out) != 0) return xgboost_error("predicting");
-  const std::size_t expected = data.rows() * (params_.task == Task::multiclass ? kClasses : 1);
-  if (length != expected) return core::runtime_error("XGBoost returned {} values for {} rows", length, data.rows());
+  if (XGBoosterPredict(booster_->handle, matrix.get(), option_mask, 0, 0, &length, &out) != 0) {
+    return xgboost_error("predicting");
+  }
+  if (length != data.rows() * per_row) {
+    return core::runtime_error("XGBoost returned {} values for {} rows of {}", length, data.rows(), per_row);
+  }
   return std::vector<float>(out, out + length);
+}
+
+core::Result<std::vector<float>> GbdtModel::predict_raw(const Dataset& data) const {
+  return predict_with(data, 0, params_.task == Task::multiclass ? kClasses : 1);
+}
+
+core::Result<std::vector<float>> GbdtModel::predict_margin(const Dataset& data) const {
+  return predict_with(data, 1, params_.task == Task::multiclass ? kClasses : 1);
+}
+
+core::Result<std::vector<float>> GbdtModel::predict_contributions(const Dataset& data) const {
+  const std::size_t outputs = params_.task == Task::multiclass ? kClasses : 1;
+  return predict_with(data, 4, outputs * (data.cols() + 1));
 }
 
 core::Result<std::vector<SignalOutput>> GbdtModel::predict(const Dataset& data) const {

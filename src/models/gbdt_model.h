@@ -45,6 +45,14 @@ class GbdtModel final : public SignalModel {
   // p(1) for binary, the prediction for regression.
   core::Result<std::vector<float>> predict_raw(const Dataset& data) const;
 
+  // Per-row feature contributions (XGBoost's pred_contribs, TreeSHAP) in margin units, for P&L
+  // attribution by feature: rows x outputs x (cols + 1), row-major, where outputs is 3 for
+  // multiclass (by class code) and 1 otherwise, and the last entry of each group is the bias.
+  // Each group sums to the model's margin (log-odds, or the prediction for regression).
+  core::Result<std::vector<float>> predict_contributions(const Dataset& data) const;
+  // The margin (untransformed output): rows x outputs.
+  core::Result<std::vector<float>> predict_margin(const Dataset& data) const;
+
   // Reads a directory written by save().
   static core::Result<std::unique_ptr<GbdtModel>> load(const std::filesystem::path& dir);
 
@@ -56,6 +64,9 @@ class GbdtModel final : public SignalModel {
   struct Booster;
 
   core::Status check_columns(const Dataset& data, const char* what) const;
+  // XGBoost's prediction with `option_mask` (0 values, 1 margin, 4 contributions), checked to hold
+  // `per_row` values per row.
+  core::Result<std::vector<float>> predict_with(const Dataset& data, int option_mask, std::size_t per_row) const;
 
   GbdtParams params_;
   ModelInfo info_;
