@@ -43,15 +43,9 @@ Dataset market_dataset(int tickers, std::uint64_t seed) {
   std::vector<features::FeatureMatrix> matrices;
   for (const auto& bars : frame.series) {
     auto matrix = or_die(features::compute_features(set.plan_all(), bars));
-    const auto label = or_die(features::compute_target(*target, bars));
-    features::FeatureMatrix widened = matrix;
-    widened.columns.push_back("direction_5");
-    widened.values.clear();
-    for (std::size_t r = 0; r < matrix.rows(); ++r) {
-      for (std::size_t c = 0; c < matrix.cols(); ++c) widened.values.push_back(matrix.at(r, c));
-      widened.values.push_back(label[r]);
-    }
-    matrices.push_back(std::move(widened));
+    const features::TargetDef* const wanted[] = {target};
+    if (!features::append_targets(matrix, wanted, bars)) std::exit(1);
+    matrices.push_back(std::move(matrix));
   }
   return or_die(make_dataset(matrices, set.names(), "direction_5"));
 }

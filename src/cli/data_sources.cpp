@@ -2,7 +2,9 @@
 
 #include <system_error>
 
+#include "cli/console.h"
 #include "core/system_config.h"
+#include "data/universe.h"
 
 namespace itrade::cli {
 
@@ -64,6 +66,29 @@ core::Result<OpenedSource> open_source(const fs::path& path, const GlobalOptions
   auto source = data::CsvSource::open({path}, std::move(options));
   if (!source) return source.error();
   return OpenedSource{path.string(), settings->description, config->universes_dir, std::move(*source)};
+}
+
+core::Result<std::vector<core::BarSeries>> load_bars(const fs::path& data, const std::string& tickers_spec,
+                                                    const GlobalOptions& global, const SourceOverrides& overrides,
+                                                    std::string_view label) {
+  std::vector<fs::path> given;
+  if (!data.empty()) given.push_back(data);
+  auto paths = paths_or_default(given, global);
+  if (!paths) return paths.error();
+  auto opened = open_source(paths->front(), global, overrides);
+  if (!opened) return opened.error();
+  std::vector<std::string> tickers = opened->source.tickers();
+  if (!tickers_spec.empty()) {
+    auto resolved = data::resolve_tickers(tickers_spec, opened->universes_dir);
+    if (!resolved) return resolved.error();
+    tickers = std::move(*resolved);
+  }
+  auto loaded = opened->source.load(tickers, progress_line(std::string(label) + " " + paths->front().string()));
+  if (!loaded) return loaded.error();
+  std::vector<core::BarSeries> series;
+  series.reserve(loaded->size());
+  for (auto& one : *loaded) series.push_back(std::move(one.bars));
+  return series;
 }
 
 }  // namespace itrade::cli

@@ -45,4 +45,10 @@ core::Result<std::vector<std::filesystem::path>> paths_or_default(const std::vec
 core::Result<OpenedSource> open_source(const std::filesystem::path& path, const GlobalOptions& global,
                                        const SourceOverrides& overrides);
 
+// The bars of `tickers_spec` (a universe or a list; empty: every ticker) from `data` (empty: the
+// default data directory), through the cache; progress on stderr prefixed by `label`.
+core::Result<std::vector<core::BarSeries>> load_bars(const std::filesystem::path& data, const std::string& tickers_spec,
+                                                    const GlobalOptions& global, const SourceOverrides& overrides,
+                                                    std::string_view label);
+
 }  // namespace itrade::cli

@@ -60,29 +60,6 @@ core::Result<TargetSet> load_target_set(const FeaturesArgs& args, const GlobalOp
   return TargetSet::load(config_file(*root, global, "targets.yaml"));
 }
 
-// The bars of --tickers (a universe or a list; default every ticker) from --data.
-core::Result<std::vector<core::BarSeries>> load_bars(const FeaturesArgs& args, const GlobalOptions& global,
-                                                    std::string_view label) {
-  std::vector<fs::path> given;
-  if (!args.data.empty()) given.push_back(args.data);
-  auto paths = paths_or_default(given, global);
-  if (!paths) return paths.error();
-  auto opened = open_source(paths->front(), global, args.overrides);
-  if (!opened) return opened.error();
-  std::vector<std::string> tickers = opened->source.tickers();
-  if (!args.tickers_spec.empty()) {
-    auto resolved = data::resolve_tickers(args.tickers_spec, opened->universes_dir);
-    if (!resolved) return resolved.error();
-    tickers = std::move(*resolved);
-  }
-  auto loaded = opened->source.load(tickers, progress_line(std::string(label) + " " + paths->front().string()));
-  if (!loaded) return loaded.error();
-  std::vector<core::BarSeries> series;
-  series.reserve(loaded->size());
-  for (auto& one : *loaded) series.push_back(std::move(one.bars));
-  return series;
-}
-
 int run_list(const FeaturesArgs& args, const GlobalOptions& global) {
   if (args.functions) {
     for (const auto& spec : features::builtin_catalog().specs()) {
@@ -160,7 +137,7 @@ int run_compute(const FeaturesArgs& args, const GlobalOptions& global) {
     return report_error(core::input_error("--start {} is after --end {}; swap them", args.start, args.end));
   }
 
-  auto bars = load_bars(args, global, "compute");
+  auto bars = load_bars(args.data, args.tickers_spec, global, args.overrides, "compute");
   if (!bars) return report_error(bars.error());
   features::BatchOptions options;
   options.threads = args.threads;
@@ -182,23 +159,8 @@ int run_compute(const FeaturesArgs& args, const GlobalOptions& global) {
   for (std::size_t i = 0; i < matrices->size(); ++i) {
     features::FeatureMatrix& m = (*matrices)[i];
     const core::BarSeries& series = (*bars)[i];
-    if (!targets.empty()) {
-      std::vector<std::vector<double>> labels;
-      for (const auto* target : targets) {
-        auto label = features::compute_target(*target, series);
-        if (!label) return report_error(label.error());
-        labels.push_back(std::move(*label));
-      }
-      const std::size_t old_cols = m.cols();
-      const std::size_t new_cols = old_cols + targets.size();
-      std::vector<double> widened(m.rows() * new_cols);
-      for (std::size_t r = 0; r < m.rows(); ++r) {
-        std::copy_n(m.values.begin() + static_cast<std::ptrdiff_t>(r * old_cols), old_cols,
-                    widened.begin() + static_cast<std::ptrdiff_t>(r * new_cols));
-        for (std::size_t t = 0; t < targets.size(); ++t) widened[r * new_cols + old_cols + t] = labels[t][r];
-      }
-      m.values = std::move(widened);
-      for (const auto* target : targets) m.columns.push_back(target->name);
+    if (auto appended = features::append_targets(m, targets, series); !appended) {
+      return report_error(appended.error());
     }
     std::size_t first = 0;
     while (first < m.rows() && calendar.new_york_day(m.ts[first]) < *first_day) ++first;
@@ -220,7 +182,7 @@ int run_compute(const FeaturesArgs& args, const GlobalOptions& global) {
 int run_check(const FeaturesArgs& args, const GlobalOptions& global) {
   auto set = load_feature_set(args, global);
   if (!set) return report_error(set.error());
-  auto bars = load_bars(args, global, "check");
+  auto bars = load_bars(args.data, args.tickers_spec, global, args.overrides, "check");
   if (!bars) return report_error(bars.error());
   features::CheckOptions options;
   options.truncations = args.truncations;

@@ -32,17 +32,10 @@ std::vector<features::FeatureMatrix> sample_matrices() {
   for (const auto& one : *loaded) {
     auto matrix = features::compute_features(set->plan_all(), one.bars);
     EXPECT_TRUE(matrix.ok());
-    // Append the targets as columns, as the CLI does.
-    std::vector<std::vector<double>> labels;
-    for (const auto& target : targets->targets()) labels.push_back(*features::compute_target(target, one.bars));
-    features::FeatureMatrix widened = *matrix;
-    for (const auto& target : targets->targets()) widened.columns.push_back(target.name);
-    widened.values.clear();
-    for (std::size_t r = 0; r < matrix->rows(); ++r) {
-      for (std::size_t c = 0; c < matrix->cols(); ++c) widened.values.push_back(matrix->at(r, c));
-      for (const auto& label : labels) widened.values.push_back(label[r]);
-    }
-    matrices.push_back(std::move(widened));
+    std::vector<const features::TargetDef*> all_targets;
+    for (const auto& target : targets->targets()) all_targets.push_back(&target);
+    EXPECT_TRUE(features::append_targets(*matrix, all_targets, one.bars).ok());
+    matrices.push_back(std::move(*matrix));
   }
   return matrices;
 }

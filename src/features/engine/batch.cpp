@@ -1,5 +1,6 @@
 #include "features/engine/batch.h"
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 
@@ -69,6 +70,28 @@ core::Result<std::vector<FeatureMatrix>> compute_features(const std::shared_ptr<
     matrices.push_back(std::move(*result).value());
   }
   return matrices;
+}
+
+core::Status append_targets(FeatureMatrix& matrix, std::span<const TargetDef* const> targets,
+                            const core::BarSeries& bars) {
+  if (targets.empty()) return {};
+  std::vector<std::vector<double>> labels;
+  for (const TargetDef* target : targets) {
+    auto label = compute_target(*target, bars);
+    if (!label) return label.error();
+    labels.push_back(std::move(*label));
+  }
+  const std::size_t old_cols = matrix.cols();
+  const std::size_t new_cols = old_cols + targets.size();
+  std::vector<double> widened(matrix.rows() * new_cols);
+  for (std::size_t r = 0; r < matrix.rows(); ++r) {
+    std::copy_n(matrix.values.begin() + static_cast<std::ptrdiff_t>(r * old_cols), old_cols,
+                widened.begin() + static_cast<std::ptrdiff_t>(r * new_cols));
+    for (std::size_t t = 0; t < targets.size(); ++t) widened[r * new_cols + old_cols + t] = labels[t][r];
+  }
+  matrix.values = std::move(widened);
+  for (const TargetDef* target : targets) matrix.columns.push_back(target->name);
+  return {};
 }
 
 }  // namespace itrade::features

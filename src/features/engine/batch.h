@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "features/engine/feature_engine.h"
 #include "features/engine/feature_matrix.h"
+#include "features/registry/target_registry.h"
 
 namespace itrade::features {
 
@@ -30,5 +31,10 @@ struct BatchOptions {
 core::Result<std::vector<FeatureMatrix>> compute_features(const std::shared_ptr<const FeaturePlan>& plan,
                                                           std::span<const core::BarSeries> series,
                                                           const BatchOptions& options = {});
+
+// Appends one column per target (labels computed on `bars`, the series `matrix` was computed
+// from) after the features.
+core::Status append_targets(FeatureMatrix& matrix, std::span<const TargetDef* const> targets,
+                            const core::BarSeries& bars);
 
 }  // namespace itrade::features
