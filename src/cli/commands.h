@@ -13,5 +13,6 @@ struct GlobalOptions {
 
 void add_data_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_features_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_models_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace itrade::cli

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "itrade: intraday trading research and execution.\n"
       "Loads, validates and caches 5-minute bars (data) and computes and checks features and targets\n"
-      "(features); model and backtest commands arrive with those layers.\n"
+      "(features), and trains signal models (models); backtest commands arrive with that layer.\n"
       "Exit codes: 0 success, 1 runtime error, 2 usage or input error."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "itrade 0.1.0");
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   int exit_code = itrade::cli::kExitOk;
   itrade::cli::add_data_command(app, global, exit_code);
   itrade::cli::add_features_command(app, global, exit_code);
+  itrade::cli::add_models_command(app, global, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,240 @@
+// itrade models train
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/console.h"
+#include "cli/data_sources.h"
+#include "core/nyse_calendar.h"
+#include "core/strings.h"
+#include "features/engine/batch.h"
+#include "features/registry/feature_registry.h"
+#include "features/registry/target_registry.h"
+#include "models/dataset.h"
+#include "models/gbdt_model.h"
+#include "models/importance.h"
+#include "models/metrics.h"
+#include "models/model_config.h"
+#include "models/split.h"
+
+namespace itrade::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ModelsArgs {
+  std::string model;
+  fs::path data;
+  std::string tickers_spec;
+  std::string start;
+  std::string end;
+  std::string features;  // empty: the model's
+  std::string target;    // empty: the model's
+  std::string split = "0.6,0.2,0.2";
+  fs::path out;
+  fs::path models_file;
+  int importance_repeats = 3;
+  SourceOverrides overrides;
+};
+
+core::Result<std::array<double, 3>> parse_split(const std::string& text) {
+  const auto parts = core::split(text, ',');
+  if (parts.size() != 3) return core::input_error("--split '{}': give three fractions, e.g. 0.6,0.2,0.2", text);
+  std::array<double, 3> fractions{};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const std::string part(core::trim(parts[i]));
+    char* end = nullptr;
+    fractions[i] = std::strtod(part.c_str(), &end);
+    if (part.empty() || *end != '\0') return core::input_error("--split '{}': '{}' is not a number", text, part);
+  }
+  return fractions;
+}
+
+std::string fmt_score(double value) { return std::isnan(value) ? "-" : fmt::format("{:.4f}", value); }
+
+std::string default_out_dir(const fs::path& root, const std::string& model) {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
+  std::string stamp = core::format_utc(static_cast<core::Timestamp>(seconds) * 1'000'000'000LL);
+  std::erase(stamp, '-');
+  std::erase(stamp, ':');
+  return (root / ".itrade" / "models" / (model + "-" + stamp)).string();
+}
+
+int run_train(const ModelsArgs& args, const GlobalOptions& global) {
+  auto root = project_root(global);
+  if (!root) return report_error(root.error());
+  auto config = models::ModelsConfig::load(args.models_file.empty() ? config_file(*root, global, "models.yaml")
+                                                                    : args.models_file);
+  if (!config) return report_error(config.error());
+  auto spec = config->trainable(args.model);
+  if (!spec) return report_error(spec.error());
+  const models::ModelSpec& model_spec = **spec;
+
+  auto feature_set = features::FeatureSet::load(config_file(*root, global, "features.yaml"));
+  if (!feature_set) return report_error(feature_set.error());
+  auto target_set = features::TargetSet::load(config_file(*root, global, "targets.yaml"));
+  if (!target_set) return report_error(target_set.error());
+
+  std::vector<std::string> feature_names = model_spec.features.empty() ? feature_set->names() : model_spec.features;
+  if (!args.features.empty()) {
+    auto parsed = features::parse_feature_list(args.features, *feature_set);
+    if (!parsed) return report_error(parsed.error());
+    feature_names = *parsed;
+  }
+  auto plan = feature_set->plan(feature_names);
+  if (!plan) return report_error(plan.error());
+  const std::string target_name = args.target.empty() ? model_spec.target : args.target;
+  auto selected = target_set->select(target_name);
+  if (!selected) return report_error(selected.error());
+  const features::TargetDef* target = selected->front();
+  const models::Task task = model_spec.gbdt.task;
+  const bool regression_target = target->type == features::TargetType::regression;
+  if ((task == models::Task::regression) != regression_target || task == models::Task::binary) {
+    return report_error(core::input_error(
+        "model '{}' ({}) cannot learn target '{}' ({}); pick a {} target or a model whose task matches", args.model,
+        models::task_name(task), target->name, regression_target ? "regression" : "3-class classification",
+        task == models::Task::regression ? "regression" : "classification"));
+  }
+  auto fractions = parse_split(args.split);
+  if (!fractions) return report_error(fractions.error());
+
+  auto bars = load_bars(args.data, args.tickers_spec, global, args.overrides, "train");
+  if (!bars) return report_error(bars.error());
+  auto matrices = features::compute_features(*plan, *bars, {});
+  if (!matrices) return report_error(matrices.error());
+  const auto& calendar = core::NyseCalendar::instance();
+  auto first_day = args.start.empty() ? core::Result<core::DayNumber>(std::numeric_limits<core::DayNumber>::min())
+                                      : core::parse_date(args.start);
+  auto last_day = args.end.empty() ? core::Result<core::DayNumber>(std::numeric_limits<core::DayNumber>::max())
+                                   : core::parse_date(args.end);
+  if (!first_day) return report_error(first_day.error());
+  if (!last_day) return report_error(last_day.error());
+  const features::TargetDef* const wanted[] = {target};
+  for (std::size_t i = 0; i < matrices->size(); ++i) {
+    auto& m = (*matrices)[i];
+    if (auto appended = features::append_targets(m, wanted, (*bars)[i]); !appended) return report_error(appended.error());
+    std::size_t first = 0;
+    while (first < m.rows() && calendar.new_york_day(m.ts[first]) < *first_day) ++first;
+    std::size_t last = first;
+    while (last < m.rows() && calendar.new_york_day(m.ts[last]) <= *last_day) ++last;
+    m.keep_rows(first, last);
+  }
+  auto data = models::make_dataset(*matrices, feature_names, target->name);
+  if (!data) return report_error(data.error());
+  auto sets = models::chronological_split(*data, (*fractions)[0], (*fractions)[1], (*fractions)[2], target->horizon());
+  if (!sets) return report_error(sets.error());
+
+  models::GbdtModel model(model_spec.gbdt, model_spec.name, target->name, model_spec.framework);
+  auto trained = model.train(sets->train, sets->validation);
+  if (!trained) return report_error(trained.error());
+  const models::ModelInfo info = model.info();
+
+  fmt::print("model {} ({} on {}) learning {} from {} features\n", model_spec.name, model_spec.framework, info.backend,
+             target->name, feature_names.size());
+  fmt::print("data: {} ticker(s); train {} rows before {}, validation {} rows before {}, test {} rows; {} rows purged "
+             "at the boundaries ({} bars each)\n",
+             data->tickers.size(), sets->train.rows(), core::format_date(sets->validation_first_day),
+             sets->validation.rows(), core::format_date(sets->test_first_day), sets->test.rows(), sets->purged,
+             target->horizon());
+  fmt::print("trained {} rounds in {:.2f} s; kept rounds 0..{} (best validation {} {:.5f})\n\n",
+             trained->rounds.size(), trained->seconds, trained->best_iteration, trained->metric,
+             trained->rounds[static_cast<std::size_t>(trained->best_iteration)].validation);
+  nlohmann::json metrics;
+  fmt::print("{:<11} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}\n", "set", "rows", task == models::Task::regression ? "rmse" : "log loss",
+             "accuracy", "macro-F1", "AUC", "IC");
+  for (const auto& [name, set] : {std::pair<const char*, const models::Dataset*>{"train", &sets->train},
+                                  {"validation", &sets->validation},
+                                  {"test", &sets->test}}) {
+    auto outputs = model.predict(*set);
+    if (!outputs) return report_error(outputs.error());
+    const models::Scores s = models::score(*outputs, set->labels, task);
+    fmt::print("{:<11} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}\n", name, s.rows, fmt_score(s.loss), fmt_score(s.accuracy),
+               fmt_score(s.macro_f1), fmt_score(s.auc), fmt_score(s.ic));
+    metrics[name] = {{"rows", s.rows}, {"loss", s.loss}, {"accuracy", s.accuracy}, {"macro_f1", s.macro_f1},
+                     {"auc", s.auc}, {"ic", s.ic}};
+  }
+  fmt::print("\ntop features by split gain:");
+  for (std::size_t i = 0; i < std::min<std::size_t>(10, trained->gain.size()); ++i) {
+    fmt::print("{} {} ({:.3g})", i == 0 ? "" : ",", trained->gain[i].feature, trained->gain[i].value);
+  }
+  fmt::print("\n");
+  if (args.importance_repeats > 0) {
+    auto importance = models::permutation_importance(model, sets->validation, args.importance_repeats, 7);
+    if (!importance) return report_error(importance.error());
+    fmt::print("validation loss increase when shuffled ({} repeats, mean +- std):", args.importance_repeats);
+    for (std::size_t i = 0; i < std::min<std::size_t>(10, importance->size()); ++i) {
+      const auto& p = (*importance)[i];
+      fmt::print("{} {} {:+.2g} +- {:.1g}", i == 0 ? "" : ",", p.feature, p.mean_increase, p.std_increase);
+    }
+    fmt::print("\n");
+  }
+
+  const fs::path out = args.out.empty() ? fs::path(default_out_dir(*root, model_spec.name)) : args.out;
+  std::error_code ec;
+  fs::create_directories(out.parent_path(), ec);
+  if (auto saved = model.save(out); !saved) return report_error(saved.error());
+  nlohmann::json training = {
+      {"model", model_spec.name},
+      {"target", target->name},
+      {"tickers", data->tickers},
+      {"features", feature_names},
+      {"split", {(*fractions)[0], (*fractions)[1], (*fractions)[2]}},
+      {"validation_first_day", core::format_date(sets->validation_first_day)},
+      {"test_first_day", core::format_date(sets->test_first_day)},
+      {"first_bar", data->ts.empty() ? "" : core::format_utc(*std::min_element(data->ts.begin(), data->ts.end()))},
+      {"last_bar", data->ts.empty() ? "" : core::format_utc(*std::max_element(data->ts.begin(), data->ts.end()))},
+      {"rounds", trained->rounds.size()},
+      {"best_iteration", trained->best_iteration},
+      {"metrics", metrics},
+  };
+  const fs::path temporary = out / fmt::format("training.json.tmp.{}", ::getpid());
+  {
+    std::ofstream file(temporary);
+    file << training.dump(2) << "\n";
+  }
+  fs::rename(temporary, out / "training.json", ec);
+  if (ec) return report_error(core::runtime_error("cannot write {}: {}", (out / "training.json").string(), ec.message()));
+  fmt::print("saved to {}\n", out.string());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_models_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+  auto* models = app.add_subcommand("models", "Train and inspect signal models (config/models.yaml)");
+  models->require_subcommand(1);
+  auto args = std::make_shared<ModelsArgs>();
+  auto* train = models->add_subcommand(
+      "train",
+      "Train a model of config/models.yaml on features and a target computed from bars, on a chronological "
+      "train/validation/test split of whole days (purged by the target's horizon), and print train, validation "
+      "and test scores (log loss or RMSE, accuracy, macro-F1, AUC, information coefficient) and the features that "
+      "mattered: a quick look at a model before any backtest. Saves the model and its training record.");
+  train->add_option("--model", args->model, "Model name in models.yaml, e.g. lgbm_direction")->required();
+  train->add_option("--data", args->data, "Data directory (default: data.default_dir of config/system.yaml)");
+  train->add_option("--tickers", args->tickers_spec, "A universe or a list such as AAPL,MSFT (default: all)");
+  train->add_option("--start", args->start, "First New York day of data (YYYY-MM-DD)");
+  train->add_option("--end", args->end, "Last New York day of data (YYYY-MM-DD)");
+  train->add_option("--features", args->features, "'all' or a list of feature names (default: the model's)");
+  train->add_option("--target", args->target, "Target name in targets.yaml (default: the model's)");
+  train->add_option("--split", args->split, "Train, validation and test fractions of the days")->capture_default_str();
+  train->add_option("--out", args->out, "Directory to save the model into (default: .itrade/models/<model>-<time>)");
+  train->add_option("--models-config", args->models_file, "The models.yaml to use (default: the config directory's)");
+  train->add_option("--importance-repeats", args->importance_repeats,
+                    "Shuffles per feature for permutation importance on the validation set (0: skip)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  train->callback([args, &global, &exit_code] { exit_code = run_train(*args, global); });
+}
+
+}  // namespace itrade::cli

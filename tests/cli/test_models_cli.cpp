@@ -1,0 +1,87 @@
+// End-to-end tests of `itrade models train` on the real sample.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "cli/cli_runner.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using cli_runner::CliTest;
+using cli_runner::CommandRun;
+using cli_runner::itrade;
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+class ModelsCliTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    models_ = dir_ / "models.yaml";
+    std::ofstream(models_) << "models:\n"
+                              "  quick:\n"
+                              "    framework: lightgbm\n"
+                              "    task: classification\n"
+                              "    target: direction_5\n"
+                              "    hyperparameters: { num_leaves: 15, learning_rate: 0.1, n_estimators: 20 }\n"
+                              "    enabled: true\n"
+                              "  quick_regression:\n"
+                              "    framework: xgboost\n"
+                              "    task: regression\n"
+                              "    target: forward_return_5\n"
+                              "    features: [rsi_14, atr_14, volatility_20, returns]\n"
+                              "    hyperparameters: { max_depth: 3, n_estimators: 20 }\n"
+                              "    enabled: false\n"
+                              "  transformer:\n"
+                              "    framework: pytorch\n"
+                              "    task: classification\n"
+                              "    target: direction_12\n"
+                              "    enabled: false\n";
+  }
+  std::string base() const {
+    return "models train --models-config " + models_.string() + " --data data/sample/ibkr --tickers SPY ";
+  }
+  fs::path models_;
+};
+
+TEST_F(ModelsCliTest, TrainPrintsScoresAndSavesTheModel) {
+  const fs::path out = dir_ / "model";
+  const CommandRun run = itrade(base() + "--model quick --importance-repeats 1 --out " + out.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  for (const char* part : {"learning direction_5 from 44 features", "validation", "test", "log loss", "macro-F1",
+                           "top features by split gain", "saved to"}) {
+    EXPECT_TRUE(contains(run.output, part)) << part << "\n" << run.output;
+  }
+  EXPECT_TRUE(fs::exists(out / "booster.json"));
+  EXPECT_TRUE(fs::exists(out / "meta.json"));
+  EXPECT_TRUE(fs::exists(out / "training.json"));
+}
+
+TEST_F(ModelsCliTest, RegressionWithTheModelsFeatureList) {
+  const CommandRun run = itrade(base() + "--model quick_regression --importance-repeats 0 --out " +
+                                (dir_ / "r").string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "learning forward_return_5 from 4 features")) << run.output;
+  EXPECT_TRUE(contains(run.output, "rmse")) << run.output;
+}
+
+TEST_F(ModelsCliTest, ErrorsNameTheProblem) {
+  CommandRun run = itrade(base() + "--model quik --out " + (dir_ / "x").string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(contains(run.output, "quick")) << run.output;
+  run = itrade(base() + "--model transformer --out " + (dir_ / "x").string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(contains(run.output, "not built yet")) << run.output;
+  run = itrade(base() + "--model quick --target forward_return_5 --out " + (dir_ / "x").string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(contains(run.output, "cannot learn target 'forward_return_5'")) << run.output;
+  run = itrade(base() + "--model quick --split 0.5,0.5 --out " + (dir_ / "x").string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(contains(run.output, "three fractions")) << run.output;
+  EXPECT_FALSE(fs::exists(dir_ / "x"));
+}
+
+}  // namespace
