@@ -1,8 +1,9 @@
-// itrade models train
+// itrade models train | list | show
 
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -44,7 +45,83 @@ struct ModelsArgs {
   fs::path models_file;
   int importance_repeats = 3;
   SourceOverrides overrides;
+  fs::path registry;  // list/show: default <root>/.itrade/models
+  std::string id;     // show
 };
+
+// Where trained models are kept: one directory per model (model files, meta.json, training.json).
+fs::path registry_dir(const fs::path& root, const fs::path& given) {
+  return given.empty() ? root / ".itrade" / "models" : given;
+}
+
+core::Result<nlohmann::json> read_json(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return core::input_error("cannot read {}", path.string());
+  auto parsed = nlohmann::json::parse(in, nullptr, false);
+  if (parsed.is_discarded()) return core::input_error("{}: not valid JSON; the model directory is damaged", path.string());
+  return parsed;
+}
+
+std::string metric_text(const nlohmann::json& training, const char* set, const char* key) {
+  if (!training.contains("metrics") || !training["metrics"].contains(set)) return "-";
+  const auto& value = training["metrics"][set][key];
+  return value.is_number() ? fmt::format("{:.4f}", value.get<double>()) : "-";
+}
+
+int run_list(const ModelsArgs& args, const GlobalOptions& global) {
+  auto root = project_root(global);
+  if (!root) return report_error(root.error());
+  const fs::path dir = registry_dir(*root, args.registry);
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  if (fs::is_directory(dir, ec)) {
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (entry.is_directory() && fs::exists(entry.path() / "meta.json")) entries.push_back(entry.path());
+    }
+  }
+  std::sort(entries.begin(), entries.end());
+  if (entries.empty()) {
+    fmt::print("no trained models under {}; train one with itrade models train --model NAME\n", dir.string());
+    return kExitOk;
+  }
+  fmt::print("{:<36} {:<18} {:<10} {:<11} {:<18} {:>5} {:<21} {:>9} {:>8}\n", "ID", "MODEL", "FRAMEWORK", "TASK",
+             "TARGET", "FEAT", "TRAINED (UTC)", "TEST LOSS", "TEST IC");
+  for (const auto& path : entries) {
+    auto meta = read_json(path / "meta.json");
+    if (!meta) {
+      fmt::print("{:<36} (damaged: {})\n", path.filename().string(), meta.error().message);
+      continue;
+    }
+    auto training = read_json(path / "training.json");
+    const nlohmann::json record = training ? *training : nlohmann::json::object();
+    fmt::print("{:<36} {:<18} {:<10} {:<11} {:<18} {:>5} {:<21} {:>9} {:>8}\n", path.filename().string(),
+               meta->value("name", "?"), meta->value("framework", "?"), meta->value("task", "?"),
+               meta->value("target", "?"), meta->contains("feature_names") ? (*meta)["feature_names"].size() : 0,
+               meta->value("training_date", "?"), metric_text(record, "test", "loss"), metric_text(record, "test", "ic"));
+  }
+  return kExitOk;
+}
+
+int run_show(const ModelsArgs& args, const GlobalOptions& global) {
+  auto root = project_root(global);
+  if (!root) return report_error(root.error());
+  const fs::path dir = registry_dir(*root, args.registry);
+  fs::path path = dir / args.id;
+  std::error_code ec;
+  if (!fs::exists(path / "meta.json", ec)) {
+    std::vector<std::string> known;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) known.push_back(entry.path().filename().string());
+    const auto near = core::nearest_names(args.id, known);
+    return report_error(core::input_error("no model '{}' under {}; {}", args.id, dir.string(),
+                                          near.empty() ? "itrade models list shows them"
+                                                       : fmt::format("did you mean {}?", core::join(near, " or "))));
+  }
+  auto meta = read_json(path / "meta.json");
+  if (!meta) return report_error(meta.error());
+  fmt::print("{}\n\nmeta.json:\n{}\n", path.string(), meta->dump(2));
+  if (auto training = read_json(path / "training.json")) fmt::print("\ntraining.json:\n{}\n", training->dump(2));
+  return kExitOk;
+}
 
 core::Result<std::array<double, 3>> parse_split(const std::string& text) {
   const auto parts = core::split(text, ',');
@@ -67,7 +144,7 @@ std::string default_out_dir(const fs::path& root, const std::string& model) {
   std::string stamp = core::format_utc(static_cast<core::Timestamp>(seconds) * 1'000'000'000LL);
   std::erase(stamp, '-');
   std::erase(stamp, ':');
-  return (root / ".itrade" / "models" / (model + "-" + stamp)).string();
+  return (registry_dir(root, {}) / (model + "-" + stamp)).string();
 }
 
 int run_train(const ModelsArgs& args, const GlobalOptions& global) {
@@ -235,6 +312,18 @@ void add_models_command(CLI::App& app, const GlobalOptions& global, int& exit_co
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
   train->callback([args, &global, &exit_code] { exit_code = run_train(*args, global); });
+
+  auto* list = models->add_subcommand(
+      "list", "List the trained models in the registry (.itrade/models): id, model, task, target, test scores");
+  list->add_option("--registry", args->registry, "Registry directory (default: .itrade/models of the project)");
+  list->callback([args, &global, &exit_code] { exit_code = run_list(*args, global); });
+
+  auto* show = models->add_subcommand(
+      "show", "Show a trained model's metadata (features, target, hyperparameters) and training record (split, "
+              "scores)");
+  show->add_option("id", args->id, "Model id, as itrade models list shows it")->required();
+  show->add_option("--registry", args->registry, "Registry directory (default: .itrade/models of the project)");
+  show->callback([args, &global, &exit_code] { exit_code = run_show(*args, global); });
 }
 
 }  // namespace itrade::cli

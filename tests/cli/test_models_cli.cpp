@@ -60,6 +60,26 @@ TEST_F(ModelsCliTest, TrainPrintsScoresAndSavesTheModel) {
   EXPECT_TRUE(fs::exists(out / "training.json"));
 }
 
+TEST_F(ModelsCliTest, RegistryListsAndShowsTrainedModels) {
+  const fs::path registry = dir_ / "registry";
+  CommandRun run = itrade("models list --registry " + registry.string());
+  ASSERT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(contains(run.output, "no trained models")) << run.output;
+  run = itrade(base() + "--model quick --importance-repeats 0 --out " + (registry / "quick-1").string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  run = itrade("models list --registry " + registry.string());
+  ASSERT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(contains(run.output, "quick-1")) << run.output;
+  EXPECT_TRUE(contains(run.output, "direction_5")) << run.output;
+  run = itrade("models show quick-1 --registry " + registry.string());
+  ASSERT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(contains(run.output, "\"feature_names\"")) << run.output;
+  EXPECT_TRUE(contains(run.output, "\"test_first_day\"")) << run.output;
+  run = itrade("models show quick-2 --registry " + registry.string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(contains(run.output, "did you mean quick-1")) << run.output;
+}
+
 TEST_F(ModelsCliTest, RegressionWithTheModelsFeatureList) {
   const CommandRun run = itrade(base() + "--model quick_regression --importance-repeats 0 --out " +
                                 (dir_ / "r").string());
