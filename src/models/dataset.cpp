@@ -6,7 +6,8 @@
 namespace itrade::models {
 
 core::Result<Dataset> make_dataset(std::span<const features::FeatureMatrix> matrices,
-                                   const std::vector<std::string>& features, const std::string& label) {
+                                   const std::vector<std::string>& features, const std::string& label,
+                                   const std::string& outcome) {
   Dataset data;
   data.feature_names = features;
   for (const auto& matrix : matrices) {
@@ -24,14 +25,19 @@ core::Result<Dataset> make_dataset(std::span<const features::FeatureMatrix> matr
     if (!label.empty() && label_column < 0) {
       return core::input_error("{}: no target column '{}'; compute it with --targets {}", matrix.ticker, label, label);
     }
+    const int outcome_column = outcome.empty() ? -1 : matrix.column_index(outcome);
+    if (!outcome.empty() && outcome_column < 0) {
+      return core::input_error("{}: no outcome column '{}'; compute it with --targets {}", matrix.ticker, outcome,
+                               outcome);
+    }
     const int ticker = static_cast<int>(data.tickers.size());
     data.tickers.push_back(matrix.ticker);
     for (std::size_t r = 0; r < matrix.rows(); ++r) {
-      if (label_column >= 0) {
-        const double y = matrix.at(r, static_cast<std::size_t>(label_column));
-        if (std::isnan(y)) continue;
-        data.labels.push_back(static_cast<float>(y));
-      }
+      const double y = label_column >= 0 ? matrix.at(r, static_cast<std::size_t>(label_column)) : 0.0;
+      const double o = outcome_column >= 0 ? matrix.at(r, static_cast<std::size_t>(outcome_column)) : 0.0;
+      if (std::isnan(y) || std::isnan(o)) continue;
+      if (label_column >= 0) data.labels.push_back(static_cast<float>(y));
+      if (outcome_column >= 0) data.outcomes.push_back(static_cast<float>(o));
       for (const int c : columns) data.features.push_back(static_cast<float>(matrix.at(r, static_cast<std::size_t>(c))));
       data.ticker_of_row.push_back(ticker);
       data.ts.push_back(matrix.ts[r]);
@@ -51,6 +57,10 @@ Dataset slice_rows(const Dataset& data, std::size_t first, std::size_t last) {
   if (!data.labels.empty()) {
     out.labels.assign(data.labels.begin() + static_cast<std::ptrdiff_t>(first),
                       data.labels.begin() + static_cast<std::ptrdiff_t>(last));
+  }
+  if (!data.outcomes.empty()) {
+    out.outcomes.assign(data.outcomes.begin() + static_cast<std::ptrdiff_t>(first),
+                        data.outcomes.begin() + static_cast<std::ptrdiff_t>(last));
   }
   out.ticker_of_row.assign(data.ticker_of_row.begin() + static_cast<std::ptrdiff_t>(first),
                            data.ticker_of_row.begin() + static_cast<std::ptrdiff_t>(last));

@@ -17,6 +17,9 @@ struct Dataset {
   std::vector<std::string> feature_names;
   std::vector<float> features;  // rows() * cols(), row-major
   std::vector<float> labels;    // rows() values, or empty (prediction only)
+  // The realised forward return of each row over the target's horizon, or empty. Meta-labeling
+  // learns from it whether the primary model's trades made money.
+  std::vector<float> outcomes;
   // Where each row came from, for reports and purging: ticker index into `tickers`, bar start.
   std::vector<std::string> tickers;
   std::vector<int> ticker_of_row;
@@ -28,9 +31,11 @@ struct Dataset {
 
 // Rows of `matrices` with columns `features` (in that order) as float32, labelled by column
 // `label` when it is not empty; rows whose label is NaN are dropped (no horizon: never trained
-// on). Input error naming the ticker and column when a column is missing.
+// on). `outcome`, when not empty, names the column copied into Dataset::outcomes (rows where it
+// is NaN are dropped too). Input error naming the ticker and column when a column is missing.
 core::Result<Dataset> make_dataset(std::span<const features::FeatureMatrix> matrices,
-                                   const std::vector<std::string>& features, const std::string& label);
+                                   const std::vector<std::string>& features, const std::string& label,
+                                   const std::string& outcome = "");
 
 // Rows [first, last) of `data`.
 Dataset slice_rows(const Dataset& data, std::size_t first, std::size_t last);

@@ -15,6 +15,7 @@ void append_row(Dataset& to, const Dataset& from, std::size_t row) {
   to.features.insert(to.features.end(), from.features.begin() + static_cast<std::ptrdiff_t>(row * width),
                      from.features.begin() + static_cast<std::ptrdiff_t>((row + 1) * width));
   if (!from.labels.empty()) to.labels.push_back(from.labels[row]);
+  if (!from.outcomes.empty()) to.outcomes.push_back(from.outcomes[row]);
   to.ticker_of_row.push_back(from.ticker_of_row[row]);
   to.ts.push_back(from.ts[row]);
 }
