@@ -375,6 +375,16 @@ core::Result<std::vector<SignalOutput>> GbdtModel::predict(const Dataset& data) 
   return outputs;
 }
 
+core::Result<std::string> GbdtModel::booster_json() const {
+  if (!booster_) return core::input_error("model '{}' is not trained; train or load it first", info_.name);
+  bst_ulong length = 0;
+  const char* buffer = nullptr;
+  if (XGBoosterSaveModelToBuffer(booster_->handle, R"({"format": "json"})", &length, &buffer) != 0) {
+    return xgboost_error("serialising the model");
+  }
+  return std::string(buffer, length);
+}
+
 core::Status GbdtModel::save(const fs::path& dir) const {
   if (!booster_) return core::input_error("model '{}' is not trained; nothing to save", info_.name);
   std::error_code ec;

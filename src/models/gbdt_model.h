@@ -53,6 +53,10 @@ class GbdtModel final : public SignalModel {
   // The margin (untransformed output): rows x outputs.
   core::Result<std::vector<float>> predict_margin(const Dataset& data) const;
 
+  // XGBoost's JSON model (what save() writes as booster.json), for evaluating the trees without
+  // XGBoost (models/forest.h).
+  core::Result<std::string> booster_json() const;
+
   // Reads a directory written by save().
   static core::Result<std::unique_ptr<GbdtModel>> load(const std::filesystem::path& dir);
 

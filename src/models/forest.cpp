@@ -1,0 +1,398 @@
+#include "models/forest.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <initializer_list>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace itrade::models {
+
+using nlohmann::json;
+
+namespace {
+
+float to_float(double value) {
+  // A double beyond float's range does not convert (undefined behaviour); it is infinite as a float.
+  constexpr double kMax = std::numeric_limits<float>::max();
+  if (value > kMax) return std::numeric_limits<float>::infinity();
+  if (value < -kMax) return -std::numeric_limits<float>::infinity();
+  return static_cast<float>(value);
+}
+
+// nlohmann's DOM builder, except that a number with a fraction or an exponent becomes the float
+// nearest its text (held exactly in the double). XGBoost writes each float32 as its shortest
+// round-trip text; reading that as a double and then rounding to float lands one ulp away when the
+// text lies next to the midpoint of two floats, and a threshold one ulp off splits some rows the
+// other way.
+class FloatDomParser : public nlohmann::detail::json_sax_dom_parser<json> {
+ public:
+  explicit FloatDomParser(json& root) : json_sax_dom_parser(root, /*allow_exceptions_=*/false) {}
+
+  bool number_float(double value, const std::string& text) {
+    float nearest = 0.0f;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, nearest);
+    if (error != std::errc() || stop != end) nearest = to_float(value);  // beyond float's range
+    return json_sax_dom_parser::number_float(static_cast<double>(nearest), text);
+  }
+};
+
+template <typename... Args>
+core::Error bad_model(fmt::format_string<Args...> format, Args&&... args) {
+  return core::input_error(
+      "not a usable XGBoost JSON model: {}; give the JSON model XGBoost 1.7 writes (GbdtModel::booster_json(), or "
+      "booster.json in a saved model directory)",
+      fmt::format(format, std::forward<Args>(args)...));
+}
+
+// The value at `path` below `root`, or null when a step is missing or not an object.
+const json* find(const json& root, std::initializer_list<const char*> path) {
+  const json* at = &root;
+  for (const char* key : path) {
+    if (!at->is_object()) return nullptr;
+    const auto it = at->find(key);
+    if (it == at->end()) return nullptr;
+    at = &*it;
+  }
+  return at;
+}
+
+// XGBoost writes its parameters as strings ("3", "5E-1"); plain numbers are accepted too.
+bool as_integer(const json* value, long long& out) {
+  if (value == nullptr) return false;
+  if (value->is_number_integer()) {
+    out = value->get<long long>();
+    return true;
+  }
+  if (!value->is_string()) return false;
+  const auto& text = value->get_ref<const std::string&>();
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, out);
+  return !text.empty() && error == std::errc() && stop == end;
+}
+
+bool as_float(const json* value, float& out) {
+  if (value == nullptr) return false;
+  if (value->is_number()) {
+    out = to_float(value->get<double>());
+    return true;
+  }
+  if (!value->is_string()) return false;
+  const auto& text = value->get_ref<const std::string&>();
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, out);
+  return !text.empty() && error == std::errc() && stop == end;
+}
+
+const char* objective_name(Forest::Objective objective) {
+  switch (objective) {
+    case Forest::Objective::multi_softprob:
+      return "multi:softprob";
+    case Forest::Objective::binary_logistic:
+      return "binary:logistic";
+    case Forest::Objective::reg_squarederror:
+      return "reg:squarederror";
+  }
+  return "?";
+}
+
+// One tree's arrays as XGBoost writes them, indexed by XGBoost's node id.
+struct TreeArrays {
+  std::vector<long long> left;
+  std::vector<long long> right;
+  std::vector<long long> feature;
+  std::vector<float> value;
+  std::vector<long long> default_left;
+  std::vector<long long> split_type;  // empty when absent
+};
+
+// Integers, or for `booleans` also true / false as 1 / 0.
+bool integer_array(const json* value, std::vector<long long>& out, bool booleans = false) {
+  if (value == nullptr || !value->is_array()) return false;
+  out.clear();
+  out.reserve(value->size());
+  for (const json& element : *value) {
+    if (element.is_number_integer()) {
+      out.push_back(element.get<long long>());
+    } else if (booleans && element.is_boolean()) {
+      out.push_back(element.get<bool>() ? 1 : 0);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool float_array(const json* value, std::vector<float>& out) {
+  if (value == nullptr || !value->is_array()) return false;
+  out.clear();
+  out.reserve(value->size());
+  for (const json& element : *value) {
+    if (!element.is_number()) return false;
+    out.push_back(to_float(element.get<double>()));
+  }
+  return true;
+}
+
+}  // namespace
+
+core::Result<Forest> Forest::from_xgboost_json(std::string_view text) {
+  json model;
+  FloatDomParser parser(model);
+  bool parsed = false;
+  try {
+    parsed = json::sax_parse(text.data(), text.data() + text.size(), &parser);
+  } catch (const json::exception&) {
+    parsed = false;
+  }
+  if (!parsed) return bad_model("the text is not valid JSON");
+
+  Forest forest;
+  const json* objective = find(model, {"learner", "objective", "name"});
+  if (objective == nullptr || !objective->is_string()) return bad_model("learner.objective.name is missing");
+  const auto& objective_text = objective->get_ref<const std::string&>();
+  bool known = false;
+  for (Objective candidate : {Objective::multi_softprob, Objective::binary_logistic, Objective::reg_squarederror}) {
+    if (objective_text == objective_name(candidate)) {
+      forest.objective_ = candidate;
+      known = true;
+    }
+  }
+  if (!known) {
+    return core::input_error(
+        "XGBoost objective '{}' is not supported by the tree evaluator; train with multi:softprob, binary:logistic "
+        "or reg:squarederror (the multiclass, binary and regression tasks)",
+        objective_text);
+  }
+  const json* booster = find(model, {"learner", "gradient_booster", "name"});
+  if (booster == nullptr || !booster->is_string()) return bad_model("learner.gradient_booster.name is missing");
+  if (booster->get_ref<const std::string&>() != "gbtree") {
+    return core::input_error("XGBoost booster '{}' is not supported by the tree evaluator; train with booster gbtree",
+                             booster->get_ref<const std::string&>());
+  }
+
+  const json* param = find(model, {"learner", "learner_model_param"});
+  if (param == nullptr) return bad_model("learner.learner_model_param is missing");
+  long long num_class = 0;
+  long long num_feature = 0;
+  long long num_target = 1;
+  float base_score = 0.0f;
+  if (!as_integer(find(*param, {"num_class"}), num_class)) return bad_model("num_class is missing or not an integer");
+  if (!as_integer(find(*param, {"num_feature"}), num_feature) || num_feature < 1 ||
+      num_feature > std::numeric_limits<std::int32_t>::max()) {
+    return bad_model("num_feature is missing or not a positive integer");
+  }
+  if (find(*param, {"num_target"}) != nullptr &&
+      (!as_integer(find(*param, {"num_target"}), num_target) || num_target != 1)) {
+    return bad_model("num_target must be 1 (one target per model)");
+  }
+  if (!as_float(find(*param, {"base_score"}), base_score) || !std::isfinite(base_score)) {
+    return bad_model("base_score is missing or not a finite number");
+  }
+  forest.num_features_ = static_cast<int>(num_feature);
+  switch (forest.objective_) {
+    case Objective::multi_softprob:
+      // The bound keeps output indices small; a direction model has 3 classes.
+      if (num_class < 2 || num_class > 1024) return bad_model("multi:softprob with num_class {}", num_class);
+      forest.num_outputs_ = static_cast<int>(num_class);
+      forest.base_margin_ = base_score;
+      break;
+    case Objective::binary_logistic:
+      if (num_class > 1) return bad_model("binary:logistic with num_class {}", num_class);
+      if (!(base_score > 0.0f && base_score < 1.0f)) {
+        return bad_model("binary:logistic base_score {} is not a probability in (0, 1)", base_score);
+      }
+      // XGBoost's ProbToMargin, in float as it computes it.
+      forest.base_margin_ = -std::log(1.0f / base_score - 1.0f);
+      break;
+    case Objective::reg_squarederror:
+      if (num_class > 1) return bad_model("reg:squarederror with num_class {}", num_class);
+      forest.base_margin_ = base_score;
+      break;
+  }
+
+  const json* trees = find(model, {"learner", "gradient_booster", "model", "trees"});
+  const json* tree_info = find(model, {"learner", "gradient_booster", "model", "tree_info"});
+  std::vector<long long> classes;
+  if (trees == nullptr || !trees->is_array()) return bad_model("gradient_booster.model.trees is missing");
+  if (!integer_array(tree_info, classes)) return bad_model("gradient_booster.model.tree_info is missing");
+  if (classes.size() != trees->size()) {
+    return bad_model("{} trees but {} entries in tree_info", trees->size(), classes.size());
+  }
+
+  TreeArrays arrays;
+  std::vector<std::int32_t> order;  // XGBoost node ids in the order they are stored here
+  std::vector<char> placed;
+  std::vector<std::int32_t> depth;  // of each node in `order`
+  forest.trees_.reserve(trees->size());
+  for (std::size_t t = 0; t < trees->size(); ++t) {
+    const json& tree = (*trees)[t];
+    if (classes[t] < 0 || classes[t] >= forest.num_outputs_) {
+      return bad_model("tree {} adds to output {} of {}", t, classes[t], forest.num_outputs_);
+    }
+    if (!integer_array(find(tree, {"left_children"}), arrays.left) ||
+        !integer_array(find(tree, {"right_children"}), arrays.right) ||
+        !integer_array(find(tree, {"split_indices"}), arrays.feature) ||
+        !float_array(find(tree, {"split_conditions"}), arrays.value) ||
+        !integer_array(find(tree, {"default_left"}), arrays.default_left, true)) {
+      return bad_model(
+          "tree {} lacks one of left_children, right_children, split_indices, split_conditions, "
+          "default_left, or has a non-number in it",
+          t);
+    }
+    arrays.split_type.clear();
+    if (find(tree, {"split_type"}) != nullptr && !integer_array(find(tree, {"split_type"}), arrays.split_type)) {
+      return bad_model("tree {} has a split_type that is not an integer array", t);
+    }
+    long long leaf_vector = 0;
+    if (as_integer(find(tree, {"tree_param", "size_leaf_vector"}), leaf_vector) && leaf_vector > 1) {
+      return bad_model("tree {} has vector leaves (size_leaf_vector {})", t, leaf_vector);
+    }
+    const std::size_t n = arrays.left.size();
+    if (n == 0 || arrays.right.size() != n || arrays.feature.size() != n || arrays.value.size() != n ||
+        arrays.default_left.size() != n || (!arrays.split_type.empty() && arrays.split_type.size() != n)) {
+      return bad_model("tree {}'s node arrays differ in length or are empty", t);
+    }
+    if (forest.nodes_.size() + n > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+      return bad_model("more than 2^31 nodes");
+    }
+
+    // Breadth-first from the root (XGBoost's node 0). Each node is placed once: a child index out
+    // of range, or a node reached twice (a cycle or a shared child), is an error, so that every
+    // walk ends at a leaf.
+    const auto base = static_cast<std::int32_t>(forest.nodes_.size());
+    order.assign(1, 0);
+    depth.assign(1, 0);
+    placed.assign(n, 0);
+    placed[0] = 1;
+    std::int32_t tree_depth = 0;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const std::int32_t id = order[k];
+      const auto self = base + static_cast<std::int32_t>(k);
+      Node node{std::numeric_limits<float>::quiet_NaN(), 0, self, 0};
+      float leaf = 0.0f;
+      if (arrays.left[id] == -1) {
+        if (arrays.right[id] != -1) return bad_model("tree {} node {} has a right child but no left child", t, id);
+        tree_depth = std::max(tree_depth, depth[k]);
+        leaf = arrays.value[id];
+      } else {
+        const long long left = arrays.left[id];
+        const long long right = arrays.right[id];
+        const auto usable = [&](long long child) {
+          return child >= 0 && child < static_cast<long long>(n) && placed[static_cast<std::size_t>(child)] == 0;
+        };
+        if (!usable(left)) {
+          return bad_model("tree {} node {} has left child {}: out of range or seen before", t, id, left);
+        }
+        placed[static_cast<std::size_t>(left)] = 1;
+        if (!usable(right)) {
+          return bad_model("tree {} node {} has right child {}: out of range or seen before", t, id, right);
+        }
+        placed[static_cast<std::size_t>(right)] = 1;
+        if (arrays.feature[id] < 0 || arrays.feature[id] >= num_feature) {
+          return bad_model("tree {} node {} splits on feature {} of {}", t, id, arrays.feature[id], num_feature);
+        }
+        if (!arrays.split_type.empty() && arrays.split_type[id] != 0) {
+          return bad_model("tree {} node {} is a categorical split, which the evaluator does not support", t, id);
+        }
+        node.threshold = arrays.value[id];
+        node.feature = static_cast<std::uint32_t>(arrays.feature[id]);
+        node.left = base + static_cast<std::int32_t>(order.size());
+        node.missing_right = arrays.default_left[id] != 0 ? 0 : 1;
+        order.push_back(static_cast<std::int32_t>(left));
+        order.push_back(static_cast<std::int32_t>(right));
+        depth.push_back(depth[k] + 1);
+        depth.push_back(depth[k] + 1);
+      }
+      forest.nodes_.push_back(node);
+      forest.leaf_values_.push_back(leaf);
+    }
+    forest.trees_.push_back(Tree{base, static_cast<std::int32_t>(classes[t]), tree_depth});
+  }
+  for (std::size_t first = 0; first + kLanes <= forest.trees_.size(); first += kLanes) {
+    std::int32_t steps = 0;
+    for (std::size_t l = 0; l < kLanes; ++l) steps = std::max(steps, forest.trees_[first + l].depth);
+    forest.group_steps_.push_back(steps);
+  }
+  return forest;
+}
+
+Task Forest::task() const {
+  switch (objective_) {
+    case Objective::multi_softprob:
+      return Task::multiclass;
+    case Objective::binary_logistic:
+      return Task::binary;
+    case Objective::reg_squarederror:
+      return Task::regression;
+  }
+  return Task::regression;
+}
+
+inline std::size_t Forest::step(const Node* nodes, std::size_t i, const float* row) noexcept {
+  const Node& node = nodes[i];
+  const float x = row[node.feature];
+  // XGBoost's rule: left when x < threshold, the default way when x is missing. Integer arithmetic
+  // rather than bools and ?:, which GCC turns into branches, and the way a row goes at a split is
+  // a coin toss the branch predictor loses (twice as slow). At a leaf the threshold is NaN: x >=
+  // threshold is false, isunordered true but missing_right 0, so the walk stays.
+  const auto right = static_cast<std::uint32_t>(std::isgreaterequal(x, node.threshold)) |
+                     (static_cast<std::uint32_t>(std::isunordered(x, node.threshold)) & node.missing_right);
+  return static_cast<std::size_t>(node.left) + right;
+}
+
+void Forest::margins(const float* row, float* out) const noexcept {
+  for (int k = 0; k < num_outputs_; ++k) out[k] = base_margin_;
+  const Node* nodes = nodes_.data();
+  const float* leaves = leaf_values_.data();
+  const Tree* tree = trees_.data();
+  // Full groups: kLanes walks in lockstep for the group's largest depth, no branch on the way,
+  // then the leaves added in tree order, as XGBoost adds them.
+  for (const std::int32_t steps : group_steps_) {
+    std::size_t at[kLanes];
+    for (std::size_t l = 0; l < kLanes; ++l) at[l] = static_cast<std::size_t>(tree[l].root);
+    for (std::int32_t s = 0; s < steps; ++s) {
+#pragma GCC unroll 16
+      for (std::size_t l = 0; l < kLanes; ++l) at[l] = step(nodes, at[l], row);
+    }
+    for (std::size_t l = 0; l < kLanes; ++l) out[tree[l].output] += leaves[at[l]];
+    tree += kLanes;
+  }
+  for (; tree != trees_.data() + trees_.size(); ++tree) {
+    auto at = static_cast<std::size_t>(tree->root);
+    for (std::int32_t s = 0; s < tree->depth; ++s) at = step(nodes, at, row);
+    out[tree->output] += leaves[at];
+  }
+}
+
+void Forest::predict(const float* row, float* out) const noexcept {
+  margins(row, out);
+  switch (objective_) {
+    case Objective::multi_softprob: {
+      // XGBoost's Softmax (common/math.h), operation for operation.
+      float largest = out[0];
+      for (int k = 1; k < num_outputs_; ++k) largest = std::fmax(out[k], largest);
+      double sum = 0.0;
+      for (int k = 0; k < num_outputs_; ++k) {
+        out[k] = std::exp(out[k] - largest);
+        sum += out[k];
+      }
+      for (int k = 0; k < num_outputs_; ++k) out[k] /= static_cast<float>(sum);
+      break;
+    }
+    case Objective::binary_logistic:
+      out[0] = 1.0f / (1.0f + std::exp(-out[0]));
+      break;
+    case Objective::reg_squarederror:
+      break;
+  }
+}
+
+}  // namespace itrade::models
