@@ -1,22 +1,19 @@
 #include "models/ensemble_model.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string_view>
-#include <system_error>
 #include <unordered_map>
 #include <utility>
 
 #include "core/strings.h"
 #include "models/gbdt_model.h"
+#include "models/model_dir.h"
 
 namespace itrade::models {
 
@@ -38,22 +35,6 @@ core::Error member_error(const std::string& ensemble, std::size_t i, const Signa
 }
 
 std::string member_dir(std::size_t i) { return fmt::format("member_{}", i); }
-
-core::Status write_text(const fs::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return core::runtime_error("cannot write {}", path.string());
-  return {};
-}
-
-core::Result<std::string> read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::input_error("cannot read {}; is this a directory written by an ensemble save?", path.string());
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Members must agree on the columns, or the same Dataset cannot be handed to all of them.
 core::Status check_same_features(const std::string& name, const std::vector<std::unique_ptr<SignalModel>>& members) {
@@ -177,10 +158,6 @@ ModelInfo EnsembleModel::info() const {
 }
 
 core::Status EnsembleModel::save(const fs::path& dir) const {
-  std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    return core::input_error("{} already exists; save each model into a new directory", dir.string());
-  }
   json members = json::array();
   for (std::size_t i = 0; i < members_.size(); ++i) {
     const ModelInfo member = members_[i]->info();
@@ -189,37 +166,19 @@ core::Status EnsembleModel::save(const fs::path& dir) const {
   const json meta = {
       {"format", kFormat}, {"version", kFormatVersion}, {"name", name_}, {"weights", weights_}, {"members", members},
   };
-  // As in GbdtModel::save: everything is written next to the target and renamed into place, so a
-  // reader sees a complete ensemble or none (each member's own rename happens inside the staging
-  // directory).
-  fs::path staging = dir;
-  staging += fmt::format(".tmp.{}", ::getpid());
-  fs::remove_all(staging, ec);
-  if (!fs::create_directories(staging, ec)) {
-    return core::runtime_error("cannot create {}: {}", staging.string(), ec.message());
-  }
-  auto cleanup = [&] { fs::remove_all(staging, ec); };
-  for (std::size_t i = 0; i < members_.size(); ++i) {
-    if (auto s = members_[i]->save(staging / member_dir(i)); !s) {
-      cleanup();
-      return member_error(name_, i, *members_[i], s.error());
+  // Each member's own save renames inside the staging directory; the ensemble appears whole or not
+  // at all.
+  return write_model_dir(dir, [&](const fs::path& staging) -> core::Status {
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      if (auto s = members_[i]->save(staging / member_dir(i)); !s) return member_error(name_, i, *members_[i], s.error());
     }
-  }
-  if (auto s = write_text(staging / "ensemble.json", meta.dump(2) + "\n"); !s) {
-    cleanup();
-    return s.error();
-  }
-  fs::rename(staging, dir, ec);
-  if (ec) {
-    cleanup();
-    return core::runtime_error("cannot move the ensemble into {}: {}", dir.string(), ec.message());
-  }
-  return {};
+    return write_text_file(staging / "ensemble.json", meta.dump(2) + "\n");
+  });
 }
 
 core::Result<std::unique_ptr<EnsembleModel>> EnsembleModel::load(const fs::path& dir) {
   const fs::path file = dir / "ensemble.json";
-  auto text = read_text(file);
+  auto text = read_text_file(file, "a directory written by an ensemble save");
   if (!text) return text.error();
   const json meta = json::parse(*text, nullptr, false);
   const auto bad = [&](std::string_view problem) {
@@ -258,7 +217,7 @@ core::Result<std::unique_ptr<EnsembleModel>> EnsembleModel::load(const fs::path&
       const fs::path member_path = dir / sub;
       // Only GbdtModel can be a member today: say so, rather than GbdtModel's "damaged" message,
       // when a member is some other (future) kind of model.
-      if (auto member_meta = read_text(member_path / "meta.json"); member_meta) {
+      if (auto member_meta = read_text_file(member_path / "meta.json", "a directory written by an ensemble save"); member_meta) {
         const json peek = json::parse(*member_meta, nullptr, false);
         if (peek.is_object() && peek.contains("format") && peek["format"] != kGbdtFormat) {
           return core::input_error(

@@ -1,19 +1,16 @@
 #include "models/gbdt_model.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 #include <xgboost/c_api.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
-#include <system_error>
 
 #include "core/strings.h"
+#include "models/model_dir.h"
 #include "models/signal_mapping.h"
 
 namespace itrade::models {
@@ -122,22 +119,6 @@ const char* metric_of(Task task) {
     case Task::regression: return "rmse";
   }
   return "mlogloss";
-}
-
-core::Status write_text(const fs::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return core::runtime_error("cannot write {}", path.string());
-  return {};
-}
-
-core::Result<std::string> read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::input_error("cannot read {}; is this a directory written by a model save?", path.string());
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::string utc_now() {
@@ -387,10 +368,6 @@ core::Result<std::string> GbdtModel::booster_json() const {
 
 core::Status GbdtModel::save(const fs::path& dir) const {
   if (!booster_) return core::input_error("model '{}' is not trained; nothing to save", info_.name);
-  std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    return core::input_error("{} already exists; save each model into a new directory", dir.string());
-  }
   bst_ulong length = 0;
   const char* buffer = nullptr;
   if (XGBoosterSaveModelToBuffer(booster_->handle, R"({"format": "json"})", &length, &buffer) != 0) {
@@ -417,31 +394,14 @@ core::Status GbdtModel::save(const fs::path& dir) const {
       {"booster", params_.booster},
   };
   // Written next to the target and renamed into place: a reader sees a complete model or none.
-  fs::path staging = dir;
-  staging += fmt::format(".tmp.{}", ::getpid());
-  fs::remove_all(staging, ec);
-  if (!fs::create_directories(staging, ec)) {
-    return core::runtime_error("cannot create {}: {}", staging.string(), ec.message());
-  }
-  auto cleanup = [&] { fs::remove_all(staging, ec); };
-  if (auto s = write_text(staging / "booster.json", model); !s) {
-    cleanup();
-    return s.error();
-  }
-  if (auto s = write_text(staging / "meta.json", meta.dump(2) + "\n"); !s) {
-    cleanup();
-    return s.error();
-  }
-  fs::rename(staging, dir, ec);
-  if (ec) {
-    cleanup();
-    return core::runtime_error("cannot move the model into {}: {}", dir.string(), ec.message());
-  }
-  return {};
+  return write_model_dir(dir, [&](const fs::path& staging) -> core::Status {
+    if (auto s = write_text_file(staging / "booster.json", model); !s) return s;
+    return write_text_file(staging / "meta.json", meta.dump(2) + "\n");
+  });
 }
 
 core::Result<std::unique_ptr<GbdtModel>> GbdtModel::load(const fs::path& dir) {
-  auto meta_text = read_text(dir / "meta.json");
+  auto meta_text = read_text_file(dir / "meta.json", "a directory written by a model save");
   if (!meta_text) return meta_text.error();
   const json meta = json::parse(*meta_text, nullptr, false);
   const auto bad = [&](std::string_view problem) {
@@ -476,7 +436,7 @@ core::Result<std::unique_ptr<GbdtModel>> GbdtModel::load(const fs::path& dir) {
     model->info_.parameter_count = meta.at("parameter_count").get<long>();
     model->best_iteration_ = meta.at("best_iteration").get<int>();
     model->label_spread_ = meta.at("label_spread").get<double>();
-    auto booster_text = read_text(dir / "booster.json");
+    auto booster_text = read_text_file(dir / "booster.json", "a directory written by a model save");
     if (!booster_text) return booster_text.error();
     auto booster = std::make_unique<Booster>();
     if (XGBoosterCreate(nullptr, 0, &booster->handle) != 0) return xgboost_error("creating a booster");

@@ -1,15 +1,14 @@
 #include "models/meta_label_model.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
-#include <system_error>
+
+#include "models/model_dir.h"
 
 namespace itrade::models {
 
@@ -149,33 +148,16 @@ ModelInfo MetaLabelModel::info() const {
 }
 
 core::Status MetaLabelModel::save(const fs::path& dir) const {
-  std::error_code ec;
-  if (fs::exists(dir, ec)) return core::input_error("{} already exists; save each model into a new directory", dir.string());
-  fs::path staging = dir;
-  staging += fmt::format(".tmp.{}", ::getpid());
-  fs::remove_all(staging, ec);
-  if (!fs::create_directories(staging, ec)) {
-    return core::runtime_error("cannot create {}: {}", staging.string(), ec.message());
-  }
-  auto fail = [&](core::Error error) {
-    fs::remove_all(staging, ec);
-    return error;
-  };
-  if (auto s = primary_->save(staging / "primary"); !s) return fail(s.error());
-  if (auto s = secondary_->save(staging / "secondary"); !s) return fail(s.error());
   const json meta = {{"format", "itrade-meta-label-model"},
                      {"version", "1"},
                      {"name", name_},
                      {"meta_rows", meta_rows_},
                      {"meta_hit_rate", meta_hit_rate_}};
-  {
-    std::ofstream out(staging / "meta_label.json");
-    out << meta.dump(2) << "\n";
-    if (!out) return fail(core::runtime_error("cannot write {}", (staging / "meta_label.json").string()));
-  }
-  fs::rename(staging, dir, ec);
-  if (ec) return fail(core::runtime_error("cannot move the model into {}: {}", dir.string(), ec.message()));
-  return {};
+  return write_model_dir(dir, [&](const fs::path& staging) -> core::Status {
+    if (auto s = primary_->save(staging / "primary"); !s) return s;
+    if (auto s = secondary_->save(staging / "secondary"); !s) return s;
+    return write_text_file(staging / "meta_label.json", meta.dump(2) + "\n");
+  });
 }
 
 core::Result<std::unique_ptr<MetaLabelModel>> MetaLabelModel::load(const fs::path& dir) {
