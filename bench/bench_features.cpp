@@ -78,9 +78,7 @@ void BM_StreamOneBar(benchmark::State& state) {
       engine.reset();
       i = 0;
     }
-    const BarPoint bar{bars.ts[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]};
-    ++i;
-    return bar;
+    return bar_point(bars, i++);
   };
   for (std::size_t k = 0; k < 500; ++k) (void)engine.update(next(), row);  // past every warm-up
   const long allocations_before = allocation_counter::count();
@@ -115,7 +113,7 @@ void BM_BatchComputeOnly(benchmark::State& state) {
       FeatureEngine engine(plan);
       double* row = buffer.data();
       for (std::size_t r = 0; r < bars.size(); ++r, row += plan->outputs.size()) {
-        engine.step({bars.ts[r], bars.open[r], bars.high[r], bars.low[r], bars.close[r], bars.volume[r]}, row);
+        engine.step(bar_point(bars, r), row);
       }
       benchmark::DoNotOptimize(buffer.data());
     });

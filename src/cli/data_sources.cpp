@@ -68,6 +68,11 @@ core::Result<OpenedSource> open_source(const fs::path& path, const GlobalOptions
   return OpenedSource{path.string(), settings->description, config->universes_dir, std::move(*source)};
 }
 
+core::Result<core::DayNumber> optional_date(const std::string& text, core::DayNumber fallback) {
+  if (text.empty()) return fallback;
+  return core::parse_date(text);
+}
+
 core::Result<std::vector<core::BarSeries>> load_bars(const fs::path& data, const std::string& tickers_spec,
                                                     const GlobalOptions& global, const SourceOverrides& overrides,
                                                     std::string_view label) {

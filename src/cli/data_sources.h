@@ -45,6 +45,9 @@ core::Result<std::vector<std::filesystem::path>> paths_or_default(const std::vec
 core::Result<OpenedSource> open_source(const std::filesystem::path& path, const GlobalOptions& global,
                                        const SourceOverrides& overrides);
 
+// A --start/--end style date (YYYY-MM-DD), or `fallback` when the flag was not given.
+core::Result<core::DayNumber> optional_date(const std::string& text, core::DayNumber fallback);
+
 // The bars of `tickers_spec` (a universe or a list; empty: every ticker) from `data` (empty: the
 // default data directory), through the cache; progress on stderr prefixed by `label`.
 core::Result<std::vector<core::BarSeries>> load_bars(const std::filesystem::path& data, const std::string& tickers_spec,

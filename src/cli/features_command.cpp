@@ -98,11 +98,6 @@ int run_list(const FeaturesArgs& args, const GlobalOptions& global) {
   return kExitOk;
 }
 
-core::Result<core::DayNumber> optional_date(const std::string& text, core::DayNumber fallback) {
-  if (text.empty()) return fallback;
-  return core::parse_date(text);
-}
-
 int run_compute(const FeaturesArgs& args, const GlobalOptions& global) {
   const auto started = std::chrono::steady_clock::now();
   auto set = load_feature_set(args, global);
@@ -154,7 +149,6 @@ int run_compute(const FeaturesArgs& args, const GlobalOptions& global) {
 
   // Targets are appended as columns; then rows outside [start, end] (New York days) are dropped.
   // Features at the first kept rows still used the history before --start, as live trading would.
-  const auto& calendar = core::NyseCalendar::instance();
   std::size_t rows = 0;
   for (std::size_t i = 0; i < matrices->size(); ++i) {
     features::FeatureMatrix& m = (*matrices)[i];
@@ -162,11 +156,7 @@ int run_compute(const FeaturesArgs& args, const GlobalOptions& global) {
     if (auto appended = features::append_targets(m, targets, series); !appended) {
       return report_error(appended.error());
     }
-    std::size_t first = 0;
-    while (first < m.rows() && calendar.new_york_day(m.ts[first]) < *first_day) ++first;
-    std::size_t last = first;
-    while (last < m.rows() && calendar.new_york_day(m.ts[last]) <= *last_day) ++last;
-    m.keep_rows(first, last);
+    m.keep_days(*first_day, *last_day);
     rows += m.rows();
   }
   if (auto written = features::write_feature_file(args.out, *matrices); !written) {

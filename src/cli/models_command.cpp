@@ -189,22 +189,15 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
   if (!bars) return report_error(bars.error());
   auto matrices = features::compute_features(*plan, *bars, {});
   if (!matrices) return report_error(matrices.error());
-  const auto& calendar = core::NyseCalendar::instance();
-  auto first_day = args.start.empty() ? core::Result<core::DayNumber>(std::numeric_limits<core::DayNumber>::min())
-                                      : core::parse_date(args.start);
-  auto last_day = args.end.empty() ? core::Result<core::DayNumber>(std::numeric_limits<core::DayNumber>::max())
-                                   : core::parse_date(args.end);
+  auto first_day = optional_date(args.start, std::numeric_limits<core::DayNumber>::min());
+  auto last_day = optional_date(args.end, std::numeric_limits<core::DayNumber>::max());
   if (!first_day) return report_error(first_day.error());
   if (!last_day) return report_error(last_day.error());
   const features::TargetDef* const wanted[] = {target};
   for (std::size_t i = 0; i < matrices->size(); ++i) {
     auto& m = (*matrices)[i];
     if (auto appended = features::append_targets(m, wanted, (*bars)[i]); !appended) return report_error(appended.error());
-    std::size_t first = 0;
-    while (first < m.rows() && calendar.new_york_day(m.ts[first]) < *first_day) ++first;
-    std::size_t last = first;
-    while (last < m.rows() && calendar.new_york_day(m.ts[last]) <= *last_day) ++last;
-    m.keep_rows(first, last);
+    m.keep_days(*first_day, *last_day);
   }
   auto data = models::make_dataset(*matrices, feature_names, target->name);
   if (!data) return report_error(data.error());

@@ -17,6 +17,7 @@
 
 #include <memory>
 
+#include "core/bars.h"
 #include "core/time.h"
 
 namespace itrade::features {
@@ -30,6 +31,11 @@ struct BarPoint {
   double close = 0.0;
   double volume = 0.0;  // >= 0; the engine rejects bars without volume for operators that read it
 };
+
+// Row i of a bar series as operators see it.
+inline BarPoint bar_point(const core::BarSeries& bars, std::size_t i) {
+  return {bars.ts[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]};
+}
 
 // The bar's start in New York wall-clock and NYSE calendar terms. The engine fills it once per bar,
 // and only when an operator declared `needs_clock` (docs/features.md, "Time features").

@@ -46,6 +46,16 @@ core::Result<Dataset> make_dataset(std::span<const features::FeatureMatrix> matr
   return data;
 }
 
+void append_row(Dataset& to, const Dataset& from, std::size_t row) {
+  const std::size_t width = from.cols();
+  to.features.insert(to.features.end(), from.features.begin() + static_cast<std::ptrdiff_t>(row * width),
+                     from.features.begin() + static_cast<std::ptrdiff_t>((row + 1) * width));
+  if (!from.labels.empty()) to.labels.push_back(from.labels[row]);
+  if (!from.outcomes.empty()) to.outcomes.push_back(from.outcomes[row]);
+  if (!from.ticker_of_row.empty()) to.ticker_of_row.push_back(from.ticker_of_row[row]);
+  if (!from.ts.empty()) to.ts.push_back(from.ts[row]);
+}
+
 Dataset slice_rows(const Dataset& data, std::size_t first, std::size_t last) {
   assert(first <= last && last <= data.rows());
   Dataset out;

@@ -37,6 +37,10 @@ core::Result<Dataset> make_dataset(std::span<const features::FeatureMatrix> matr
                                    const std::vector<std::string>& features, const std::string& label,
                                    const std::string& outcome = "");
 
+// Appends row `row` of `from` (features, and label, outcome, ticker and time where `from` has
+// them) to `to`, which must have the same columns.
+void append_row(Dataset& to, const Dataset& from, std::size_t row);
+
 // Rows [first, last) of `data`.
 Dataset slice_rows(const Dataset& data, std::size_t first, std::size_t last);
 

@@ -67,18 +67,14 @@ core::Result<TrainResult> MetaLabelModel::train(const Dataset& train, const Data
   Dataset meta;
   meta.feature_names = augmented.feature_names;
   meta.tickers = augmented.tickers;
-  const std::size_t cols = augmented.cols();
   std::size_t wins = 0;
   for (std::size_t r = 0; r < augmented.rows(); ++r) {
     const double side = (*calls)[r].signal;
     if (side == 0.0) continue;
     const bool made_money = (side > 0 ? 1.0 : -1.0) * validation.outcomes[r] > 0.0;
     wins += made_money ? 1 : 0;
-    meta.features.insert(meta.features.end(), augmented.features.begin() + static_cast<std::ptrdiff_t>(r * cols),
-                         augmented.features.begin() + static_cast<std::ptrdiff_t>((r + 1) * cols));
+    append_row(meta, augmented, r);  // augmented carries no labels: the meta label follows
     meta.labels.push_back(made_money ? 1.0f : 0.0f);
-    meta.ticker_of_row.push_back(augmented.ticker_of_row[r]);
-    meta.ts.push_back(augmented.ts[r]);
   }
   meta_rows_ = meta.rows();
   meta_hit_rate_ = meta_rows_ == 0 ? 0.0 : static_cast<double>(wins) / static_cast<double>(meta_rows_);
@@ -99,15 +95,7 @@ core::Result<TrainResult> MetaLabelModel::train(const Dataset& train, const Data
     set->tickers = meta.tickers;
   }
   const std::size_t cut = order.size() * 2 / 3;
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    Dataset& to = k < cut ? fit : stop;
-    const std::size_t r = order[k];
-    to.features.insert(to.features.end(), meta.features.begin() + static_cast<std::ptrdiff_t>(r * cols),
-                       meta.features.begin() + static_cast<std::ptrdiff_t>((r + 1) * cols));
-    to.labels.push_back(meta.labels[r]);
-    to.ticker_of_row.push_back(meta.ticker_of_row[r]);
-    to.ts.push_back(meta.ts[r]);
-  }
+  for (std::size_t k = 0; k < order.size(); ++k) append_row(k < cut ? fit : stop, meta, order[k]);
   auto secondary = secondary_->train(fit, stop);
   if (!secondary) {
     return core::Error{secondary.error().kind, "meta-labeling secondary: " + secondary.error().message};

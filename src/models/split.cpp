@@ -8,20 +8,6 @@
 
 namespace itrade::models {
 
-namespace {
-
-void append_row(Dataset& to, const Dataset& from, std::size_t row) {
-  const std::size_t width = from.cols();
-  to.features.insert(to.features.end(), from.features.begin() + static_cast<std::ptrdiff_t>(row * width),
-                     from.features.begin() + static_cast<std::ptrdiff_t>((row + 1) * width));
-  if (!from.labels.empty()) to.labels.push_back(from.labels[row]);
-  if (!from.outcomes.empty()) to.outcomes.push_back(from.outcomes[row]);
-  to.ticker_of_row.push_back(from.ticker_of_row[row]);
-  to.ts.push_back(from.ts[row]);
-}
-
-}  // namespace
-
 core::Result<SplitSets> chronological_split(const Dataset& data, double train, double validation, double test,
                                             int horizon) {
   if (!(train > 0.0 && validation > 0.0 && test > 0.0) || std::abs(train + validation + test - 1.0) > 1e-9) {

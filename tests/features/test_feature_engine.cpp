@@ -72,10 +72,6 @@ core::BarSeries random_bars(std::size_t n, unsigned seed) {
   return bars;
 }
 
-BarPoint bar_at(const core::BarSeries& bars, std::size_t i) {
-  return {bars.ts[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]};
-}
-
 std::shared_ptr<const FeaturePlan> plan_all() {
   auto set = FeatureSet::parse(kYaml, "engine.yaml");
   EXPECT_TRUE(set.ok()) << set.error().message;
@@ -93,7 +89,7 @@ TEST(FeatureEngineTest, AtrOverTrueRangeDependencyEqualsTheAtrKernel) {
   Atr kernel(3);
   double out = 0.0;
   for (std::size_t i = 0; i < bars.size(); ++i) {
-    ASSERT_TRUE(engine.update(bar_at(bars, i), {&out, 1}).ok());
+    ASSERT_TRUE(engine.update(bar_point(bars, i), {&out, 1}).ok());
     const double expected = kernel.update(bars.high[i], bars.low[i], bars.close[i]);
     if (i < 3) {
       EXPECT_TRUE(std::isnan(out)) << i;
@@ -133,7 +129,7 @@ TEST(FeatureEngineTest, StreamingEqualsBatchBitForBit) {
   FeatureEngine engine(plan);
   std::vector<double> row(engine.width());
   for (std::size_t i = 0; i < bars.size(); ++i) {
-    ASSERT_TRUE(engine.update(bar_at(bars, i), row).ok());
+    ASSERT_TRUE(engine.update(bar_point(bars, i), row).ok());
     for (std::size_t c = 0; c < row.size(); ++c) {
       const double expected = batch->at(i, c);
       ASSERT_TRUE((std::isnan(row[c]) && std::isnan(expected)) || std::memcmp(&row[c], &expected, 8) == 0)
@@ -147,10 +143,10 @@ TEST(FeatureEngineTest, ResetReplaysIdentically) {
   FeatureEngine engine(plan_all());
   std::vector<double> first(bars.size() * engine.width());
   std::vector<double> second(first.size());
-  for (std::size_t i = 0; i < bars.size(); ++i) engine.step(bar_at(bars, i), &first[i * engine.width()]);
+  for (std::size_t i = 0; i < bars.size(); ++i) engine.step(bar_point(bars, i), &first[i * engine.width()]);
   engine.reset();
   EXPECT_EQ(engine.bars_seen(), 0);
-  for (std::size_t i = 0; i < bars.size(); ++i) engine.step(bar_at(bars, i), &second[i * engine.width()]);
+  for (std::size_t i = 0; i < bars.size(); ++i) engine.step(bar_point(bars, i), &second[i * engine.width()]);
   EXPECT_EQ(std::memcmp(first.data(), second.data(), first.size() * sizeof(double)), 0);
 }
 
@@ -158,12 +154,12 @@ TEST(FeatureEngineTest, RejectsOutOfOrderBarsAndMissingVolumeWithoutChangingStat
   const auto bars = random_bars(10, 5);
   FeatureEngine engine(plan_all());
   std::vector<double> row(engine.width());
-  ASSERT_TRUE(engine.update(bar_at(bars, 0), row).ok());
-  ASSERT_TRUE(engine.update(bar_at(bars, 1), row).ok());
-  auto repeated = engine.update(bar_at(bars, 1), row);
+  ASSERT_TRUE(engine.update(bar_point(bars, 0), row).ok());
+  ASSERT_TRUE(engine.update(bar_point(bars, 1), row).ok());
+  auto repeated = engine.update(bar_point(bars, 1), row);
   ASSERT_FALSE(repeated.ok());
   EXPECT_THAT(repeated.error().message, HasSubstr("is not after the previous bar"));
-  BarPoint no_volume = bar_at(bars, 2);
+  BarPoint no_volume = bar_point(bars, 2);
   no_volume.volume = core::kVolumeAbsent;
   auto missing = engine.update(no_volume, row);
   ASSERT_FALSE(missing.ok());
@@ -187,10 +183,10 @@ TEST(FeatureEngineTest, UpdateDoesNotAllocate) {
   const auto bars = random_bars(2000, 6);
   FeatureEngine engine(plan_all());
   std::vector<double> row(engine.width());
-  for (std::size_t i = 0; i < 100; ++i) ASSERT_TRUE(engine.update(bar_at(bars, i), row).ok());
+  for (std::size_t i = 0; i < 100; ++i) ASSERT_TRUE(engine.update(bar_point(bars, i), row).ok());
   const long before = allocation_counter::count();
   for (std::size_t i = 100; i < bars.size(); ++i) {
-    if (!engine.update(bar_at(bars, i), row).ok()) break;
+    if (!engine.update(bar_point(bars, i), row).ok()) break;
   }
   EXPECT_EQ(allocation_counter::count() - before, 0);
   EXPECT_EQ(engine.bars_seen(), 2000);

@@ -47,8 +47,7 @@ core::Result<FeatureMatrix> compute_features(const std::shared_ptr<const Feature
   FeatureEngine engine(plan);
   double* row = matrix.values.data();
   for (std::size_t i = 0; i < bars.size(); ++i, row += matrix.cols()) {
-    const BarPoint bar{bars.ts[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]};
-    engine.step(bar, row);
+    engine.step(bar_point(bars, i), row);
   }
   return matrix;
 }

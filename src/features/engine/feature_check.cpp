@@ -94,8 +94,7 @@ class TickerCheck {
     FeatureEngine engine(plan_);
     std::vector<double> row(full_.cols());
     for (std::size_t r = 0; r < bars_.size(); ++r) {
-      const BarPoint bar{bars_.ts[r], bars_.open[r], bars_.high[r], bars_.low[r], bars_.close[r], bars_.volume[r]};
-      if (auto status = engine.update(bar, row); !status) {
+      if (auto status = engine.update(bar_point(bars_, r), row); !status) {
         add("streaming", "", status.error().message);
         return;
       }
@@ -156,8 +155,7 @@ class TickerCheck {
       const std::size_t start = span * static_cast<std::size_t>(k) / static_cast<std::size_t>(options_.warmup_starts + 1);
       FeatureEngine engine(plan_);
       for (std::size_t r = start; r < n; ++r) {
-        const BarPoint bar{bars_.ts[r], bars_.open[r], bars_.high[r], bars_.low[r], bars_.close[r], bars_.volume[r]};
-        engine.step(bar, row.data());
+        engine.step(bar_point(bars_, r), row.data());
         for (std::size_t c = 0; c < row.size(); ++c) {
           if (r + 1 < start + static_cast<std::size_t>(def(c).warmup_bars())) continue;
           const double expected = full_.at(r, c);

@@ -24,6 +24,8 @@ struct FeatureMatrix {
   int column_index(const std::string& name) const;
   // Keeps rows [first, last) only.
   void keep_rows(std::size_t first, std::size_t last);
+  // Keeps the rows whose bar starts on a New York day in [first, last].
+  void keep_days(core::DayNumber first, core::DayNumber last);
 };
 
 }  // namespace itrade::features
