@@ -21,7 +21,7 @@
 #include "features/registry/feature_registry.h"
 #include "features/registry/target_registry.h"
 #include "models/dataset.h"
-#include "models/gbdt_model.h"
+#include "models/model_factory.h"
 #include "models/importance.h"
 #include "models/metrics.h"
 #include "models/model_config.h"
@@ -68,6 +68,23 @@ std::string metric_text(const nlohmann::json& training, const char* set, const c
   return value.is_number() ? fmt::format("{:.4f}", value.get<double>()) : "-";
 }
 
+// The file that says what a saved model is: training.json for models trained by `models train`
+// (every kind), else the metadata file of the model's own format.
+fs::path model_record(const fs::path& dir) {
+  std::error_code ec;
+  for (const char* name : {"training.json", "meta.json", "ensemble.json", "meta_label.json"}) {
+    if (fs::exists(dir / name, ec)) return dir / name;
+  }
+  return {};
+}
+
+std::string field(const nlohmann::json& record, const char* key, const char* alternative = nullptr) {
+  for (const char* k : {key, alternative}) {
+    if (k != nullptr && record.contains(k) && record[k].is_string()) return record[k].get<std::string>();
+  }
+  return "?";
+}
+
 int run_list(const ModelsArgs& args, const GlobalOptions& global) {
   auto root = project_root(global);
   if (!root) return report_error(root.error());
@@ -76,7 +93,7 @@ int run_list(const ModelsArgs& args, const GlobalOptions& global) {
   std::vector<fs::path> entries;
   if (fs::is_directory(dir, ec)) {
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      if (entry.is_directory() && fs::exists(entry.path() / "meta.json")) entries.push_back(entry.path());
+      if (entry.is_directory() && !model_record(entry.path()).empty()) entries.push_back(entry.path());
     }
   }
   std::sort(entries.begin(), entries.end());
@@ -84,20 +101,21 @@ int run_list(const ModelsArgs& args, const GlobalOptions& global) {
     fmt::print("no trained models under {}; train one with itrade models train --model NAME\n", dir.string());
     return kExitOk;
   }
-  fmt::print("{:<36} {:<18} {:<10} {:<11} {:<18} {:>5} {:<21} {:>9} {:>8}\n", "ID", "MODEL", "FRAMEWORK", "TASK",
+  fmt::print("{:<36} {:<18} {:<13} {:<11} {:<18} {:>5} {:<21} {:>9} {:>8}\n", "ID", "MODEL", "FRAMEWORK", "TASK",
              "TARGET", "FEAT", "TRAINED (UTC)", "TEST LOSS", "TEST IC");
   for (const auto& path : entries) {
-    auto meta = read_json(path / "meta.json");
-    if (!meta) {
-      fmt::print("{:<36} (damaged: {})\n", path.filename().string(), meta.error().message);
+    auto record = read_json(model_record(path));
+    if (!record) {
+      fmt::print("{:<36} (damaged: {})\n", path.filename().string(), record.error().message);
       continue;
     }
-    auto training = read_json(path / "training.json");
-    const nlohmann::json record = training ? *training : nlohmann::json::object();
-    fmt::print("{:<36} {:<18} {:<10} {:<11} {:<18} {:>5} {:<21} {:>9} {:>8}\n", path.filename().string(),
-               meta->value("name", "?"), meta->value("framework", "?"), meta->value("task", "?"),
-               meta->value("target", "?"), meta->contains("feature_names") ? (*meta)["feature_names"].size() : 0,
-               meta->value("training_date", "?"), metric_text(record, "test", "loss"), metric_text(record, "test", "ic"));
+    const auto& r = *record;
+    const std::size_t features = r.contains("features") ? r["features"].size()
+                                 : r.contains("feature_names") ? r["feature_names"].size()
+                                                               : 0;
+    fmt::print("{:<36} {:<18} {:<13} {:<11} {:<18} {:>5} {:<21} {:>9} {:>8}\n", path.filename().string(),
+               field(r, "model", "name"), field(r, "framework"), field(r, "task"), field(r, "target"), features,
+               field(r, "training_date"), metric_text(r, "test", "loss"), metric_text(r, "test", "ic"));
   }
   return kExitOk;
 }
@@ -108,7 +126,7 @@ int run_show(const ModelsArgs& args, const GlobalOptions& global) {
   const fs::path dir = registry_dir(*root, args.registry);
   fs::path path = dir / args.id;
   std::error_code ec;
-  if (!fs::exists(path / "meta.json", ec)) {
+  if (args.id.empty() || model_record(path).empty()) {
     std::vector<std::string> known;
     for (const auto& entry : fs::directory_iterator(dir, ec)) known.push_back(entry.path().filename().string());
     const auto near = core::nearest_names(args.id, known);
@@ -116,10 +134,13 @@ int run_show(const ModelsArgs& args, const GlobalOptions& global) {
                                           near.empty() ? "itrade models list shows them"
                                                        : fmt::format("did you mean {}?", core::join(near, " or "))));
   }
-  auto meta = read_json(path / "meta.json");
-  if (!meta) return report_error(meta.error());
-  fmt::print("{}\n\nmeta.json:\n{}\n", path.string(), meta->dump(2));
-  if (auto training = read_json(path / "training.json")) fmt::print("\ntraining.json:\n{}\n", training->dump(2));
+  fmt::print("{}\n", path.string());
+  for (const char* name : {"meta.json", "ensemble.json", "meta_label.json", "training.json"}) {
+    if (!fs::exists(path / name, ec)) continue;
+    auto record = read_json(path / name);
+    if (!record) return report_error(record.error());
+    fmt::print("\n{}:\n{}\n", name, record->dump(2));
+  }
   return kExitOk;
 }
 
@@ -153,16 +174,15 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
   auto config = models::ModelsConfig::load(args.models_file.empty() ? config_file(*root, global, "models.yaml")
                                                                     : args.models_file);
   if (!config) return report_error(config.error());
-  auto spec = config->trainable(args.model);
-  if (!spec) return report_error(spec.error());
-  const models::ModelSpec& model_spec = **spec;
+  auto recipe = models::model_recipe(*config, args.model);
+  if (!recipe) return report_error(recipe.error());
 
   auto feature_set = features::FeatureSet::load(config_file(*root, global, "features.yaml"));
   if (!feature_set) return report_error(feature_set.error());
   auto target_set = features::TargetSet::load(config_file(*root, global, "targets.yaml"));
   if (!target_set) return report_error(target_set.error());
 
-  std::vector<std::string> feature_names = model_spec.features.empty() ? feature_set->names() : model_spec.features;
+  std::vector<std::string> feature_names = recipe->features.empty() ? feature_set->names() : recipe->features;
   if (!args.features.empty()) {
     auto parsed = features::parse_feature_list(args.features, *feature_set);
     if (!parsed) return report_error(parsed.error());
@@ -170,18 +190,13 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
   }
   auto plan = feature_set->plan(feature_names);
   if (!plan) return report_error(plan.error());
-  const std::string target_name = args.target.empty() ? model_spec.target : args.target;
+  const std::string target_name = args.target.empty() ? recipe->target : args.target;
   auto selected = target_set->select(target_name);
   if (!selected) return report_error(selected.error());
   const features::TargetDef* target = selected->front();
-  const models::Task task = model_spec.gbdt.task;
-  const bool regression_target = target->type == features::TargetType::regression;
-  if ((task == models::Task::regression) != regression_target || task == models::Task::binary) {
-    return report_error(core::input_error(
-        "model '{}' ({}) cannot learn target '{}' ({}); pick a {} target or a model whose task matches", args.model,
-        models::task_name(task), target->name, regression_target ? "regression" : "3-class classification",
-        task == models::Task::regression ? "regression" : "classification"));
-  }
+  if (auto learnable = models::check_learnable(*recipe, *target); !learnable) return report_error(learnable.error());
+  const models::Task task = recipe->task;
+  const features::TargetDef outcome = models::outcome_target(*target);
   auto fractions = parse_split(args.split);
   if (!fractions) return report_error(fractions.error());
 
@@ -193,39 +208,45 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
   auto last_day = optional_date(args.end, std::numeric_limits<core::DayNumber>::max());
   if (!first_day) return report_error(first_day.error());
   if (!last_day) return report_error(last_day.error());
-  const features::TargetDef* const wanted[] = {target};
+  std::vector<const features::TargetDef*> wanted = {target};
+  if (recipe->needs_outcomes) wanted.push_back(&outcome);
   for (std::size_t i = 0; i < matrices->size(); ++i) {
     auto& m = (*matrices)[i];
     if (auto appended = features::append_targets(m, wanted, (*bars)[i]); !appended) return report_error(appended.error());
     m.keep_days(*first_day, *last_day);
   }
-  auto data = models::make_dataset(*matrices, feature_names, target->name);
+  auto data = models::make_dataset(*matrices, feature_names, target->name,
+                                   recipe->needs_outcomes ? outcome.name : std::string());
   if (!data) return report_error(data.error());
   auto sets = models::chronological_split(*data, (*fractions)[0], (*fractions)[1], (*fractions)[2], target->horizon());
   if (!sets) return report_error(sets.error());
 
-  models::GbdtModel model(model_spec.gbdt, model_spec.name, target->name, model_spec.framework);
-  auto trained = model.train(sets->train, sets->validation);
+  const std::unique_ptr<models::SignalModel> model = models::make_model(*config, *recipe, target->name);
+  auto trained = model->train(sets->train, sets->validation);
   if (!trained) return report_error(trained.error());
-  const models::ModelInfo info = model.info();
+  const models::ModelInfo info = model->info();
 
-  fmt::print("model {} ({} on {}) learning {} from {} features\n", model_spec.name, model_spec.framework, info.backend,
+  fmt::print("model {} ({} on {}) learning {} from {} features\n", recipe->name, recipe->framework, info.backend,
              target->name, feature_names.size());
   fmt::print("data: {} ticker(s); train {} rows before {}, validation {} rows before {}, test {} rows; {} rows purged "
              "at the boundaries ({} bars each)\n",
              data->tickers.size(), sets->train.rows(), core::format_date(sets->validation_first_day),
              sets->validation.rows(), core::format_date(sets->test_first_day), sets->test.rows(), sets->purged,
              target->horizon());
-  fmt::print("trained {} rounds in {:.2f} s; kept rounds 0..{} (best validation {} {:.5f})\n\n",
-             trained->rounds.size(), trained->seconds, trained->best_iteration, trained->metric,
-             trained->rounds[static_cast<std::size_t>(trained->best_iteration)].validation);
+  if (trained->rounds.empty()) {
+    fmt::print("trained in {:.2f} s\n\n", trained->seconds);
+  } else {
+    fmt::print("trained {} rounds in {:.2f} s; kept rounds 0..{} (best validation {} {:.5f})\n\n",
+               trained->rounds.size(), trained->seconds, trained->best_iteration, trained->metric,
+               trained->rounds[static_cast<std::size_t>(trained->best_iteration)].validation);
+  }
   nlohmann::json metrics;
   fmt::print("{:<11} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}\n", "set", "rows", task == models::Task::regression ? "rmse" : "log loss",
              "accuracy", "macro-F1", "AUC", "IC");
   for (const auto& [name, set] : {std::pair<const char*, const models::Dataset*>{"train", &sets->train},
                                   {"validation", &sets->validation},
                                   {"test", &sets->test}}) {
-    auto outputs = model.predict(*set);
+    auto outputs = model->predict(*set);
     if (!outputs) return report_error(outputs.error());
     const models::Scores s = models::score(*outputs, set->labels, task);
     fmt::print("{:<11} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}\n", name, s.rows, fmt_score(s.loss), fmt_score(s.accuracy),
@@ -239,7 +260,7 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
   }
   fmt::print("\n");
   if (args.importance_repeats > 0) {
-    auto importance = models::permutation_importance(model, sets->validation, args.importance_repeats, 7);
+    auto importance = models::permutation_importance(*model, sets->validation, args.importance_repeats, 7);
     if (!importance) return report_error(importance.error());
     fmt::print("validation loss increase when shuffled ({} repeats, mean +- std):", args.importance_repeats);
     for (std::size_t i = 0; i < std::min<std::size_t>(10, importance->size()); ++i) {
@@ -249,12 +270,16 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
     fmt::print("\n");
   }
 
-  const fs::path out = args.out.empty() ? fs::path(default_out_dir(*root, model_spec.name)) : args.out;
+  const fs::path out = args.out.empty() ? fs::path(default_out_dir(*root, recipe->name)) : args.out;
   std::error_code ec;
   fs::create_directories(out.parent_path(), ec);
-  if (auto saved = model.save(out); !saved) return report_error(saved.error());
+  if (auto saved = model->save(out); !saved) return report_error(saved.error());
   nlohmann::json training = {
-      {"model", model_spec.name},
+      {"model", recipe->name},
+      {"framework", recipe->framework},
+      {"backend", info.backend},
+      {"task", models::task_name(task)},
+      {"training_date", info.training_date},
       {"target", target->name},
       {"tickers", data->tickers},
       {"features", feature_names},
@@ -290,7 +315,8 @@ void add_models_command(CLI::App& app, const GlobalOptions& global, int& exit_co
       "train/validation/test split of whole days (purged by the target's horizon), and print train, validation "
       "and test scores (log loss or RMSE, accuracy, macro-F1, AUC, information coefficient) and the features that "
       "mattered: a quick look at a model before any backtest. Saves the model and its training record.");
-  train->add_option("--model", args->model, "Model name in models.yaml, e.g. lgbm_direction")->required();
+  train->add_option("--model", args->model, "A model of models.yaml (e.g. lgbm_direction), or ensemble (its enabled ensemble) or meta_labeling (its "
+                    "meta_labeling block)")->required();
   train->add_option("--data", args->data, "Data directory (default: data.default_dir of config/system.yaml)");
   train->add_option("--tickers", args->tickers_spec, "A universe or a list such as AAPL,MSFT (default: all)");
   train->add_option("--start", args->start, "First New York day of data (YYYY-MM-DD)");

@@ -462,6 +462,10 @@ std::optional<ModelSpec> read_model(const ConfigNode& models, const YAML::Node& 
                 "rename the model");
     return std::nullopt;
   }
+  if (name == kEnsembleName || name == kMetaLabelingName) {
+    models.fail(name, fmt::format("is a reserved name: `--model {0}` trains the {0} block", name), "rename the model");
+    return std::nullopt;
+  }
   if (!entry.present()) return std::nullopt;  // not a mapping: child() recorded it
   if (!entry.only_keys(
           {"framework", "class", "task", "target", "features", "hyperparameters", "enabled", "environment"})) {
@@ -634,6 +638,46 @@ EnsembleSpec read_ensemble(const ConfigNode& top, const std::vector<ModelSpec>& 
   return ensemble;
 }
 
+// The `meta_labeling` block; records errors on `top`'s slot.
+MetaLabelSpec read_meta_labeling(const ConfigNode& top, const YAML::Node& raw, const std::vector<ModelSpec>& models) {
+  MetaLabelSpec meta;
+  if (!top.has("meta_labeling")) return meta;
+  const ConfigNode node = top.child("meta_labeling");
+  if (!node.only_keys({"primary", "secondary"})) return meta;
+  meta.present = true;
+  meta.primary = node.required<std::string>("primary");
+  if (!node.ok()) return meta;
+  const auto spec = std::find_if(models.begin(), models.end(), [&](const ModelSpec& m) { return m.name == meta.primary; });
+  if (spec == models.end()) {
+    std::vector<std::string> names;
+    for (const auto& m : models) names.push_back(m.name);
+    node.fail("primary", fmt::format("{} is not a model of this file", meta.primary),
+              did_you_mean(meta.primary, names, "the `models` section"));
+    return meta;
+  }
+  if (!spec->built()) {
+    node.fail("primary", fmt::format("{} (framework {}) is not built yet", meta.primary, spec->framework),
+              "pick an xgboost or lightgbm model");
+    return meta;
+  }
+  const ConfigNode secondary = node.child("secondary");
+  if (!node.ok() || !secondary.only_keys({"framework", "hyperparameters"})) return meta;
+  meta.secondary_framework = secondary.choice("framework", {"xgboost", "lightgbm"}, "lightgbm");
+  const ConfigNode hp = secondary.child("hyperparameters");
+  if (!node.ok()) return meta;
+  meta.secondary.task = Task::binary;
+  const YAML::Node raw_secondary = raw_child(raw_child(raw, "meta_labeling"), "secondary");
+  const std::vector<Read> reads =
+      read_hyperparameters(hp, raw_child(raw_secondary, "hyperparameters"), meta.secondary_framework);
+  if (!node.ok()) return meta;
+  if (meta.secondary_framework == "lightgbm") {
+    translate_lightgbm(reads, Task::binary, meta.secondary);
+  } else {
+    translate_xgboost(hp, reads, meta.secondary);
+  }
+  return meta;
+}
+
 }  // namespace
 
 bool ModelSpec::built() const { return built_framework(framework); }
@@ -663,7 +707,7 @@ core::Result<ModelsConfig> ModelsConfig::parse(std::string_view text, std::strin
 
   ModelsConfig config;
   config.file_ = std::move(file);
-  if (auto known = top.only_keys({"models", "ensemble"}); !known) return known.error();
+  if (auto known = top.only_keys({"models", "ensemble", "meta_labeling"}); !known) return known.error();
   if (!top.has("models")) return top.fail("models", "missing", "add a `models:` mapping of model names to entries");
   const ConfigNode models = top.child("models");
   if (!top.ok()) return top.status().error();
@@ -677,6 +721,8 @@ core::Result<ModelsConfig> ModelsConfig::parse(std::string_view text, std::strin
     config.models_.push_back(std::move(*spec));
   }
   config.ensemble_ = read_ensemble(top, config.models_);
+  if (!top.ok()) return top.status().error();
+  config.meta_labeling_ = read_meta_labeling(top, raw, config.models_);
   if (!top.ok()) return top.status().error();
   return config;
 }

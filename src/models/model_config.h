@@ -12,6 +12,9 @@
 //         hyperparameters: { num_leaves: 31, learning_rate: 0.05, n_estimators: 500 }
 //         enabled: true
 //     ensemble: { enabled: false, models: [lgbm_direction], weights: [1.0] }
+//     meta_labeling:
+//       primary: lgbm_direction
+//       secondary: { framework: lightgbm, hyperparameters: { num_leaves: 15, n_estimators: 200 } }
 //
 // xgboost and lightgbm entries are both trained by GbdtModel: their hyperparameters are checked
 // here, by name and range, and translated into GbdtParams, so that a typo fails when the file
@@ -46,10 +49,23 @@ struct ModelSpec {
   bool built() const;
 };
 
+// The names `itrade models train --model` takes besides the entries of `models`.
+inline constexpr const char* kEnsembleName = "ensemble";
+inline constexpr const char* kMetaLabelingName = "meta_labeling";
+
 struct EnsembleSpec {
   bool enabled = false;
   std::vector<std::string> models;
   std::vector<double> weights;  // one per model, >= 0, sum > 0; relative (divide by the sum)
+};
+
+// The `meta_labeling` block: the primary model (an entry of `models`) gives the side; a secondary
+// binary model (framework xgboost or lightgbm, its own hyperparameters) gives the confidence.
+struct MetaLabelSpec {
+  bool present = false;  // the block is in the file
+  std::string primary;
+  std::string secondary_framework;
+  GbdtParams secondary;  // task binary
 };
 
 class ModelsConfig {
@@ -62,6 +78,7 @@ class ModelsConfig {
   const ModelSpec* find(std::string_view name) const;
   std::vector<std::string> names() const;
   const EnsembleSpec& ensemble() const { return ensemble_; }
+  const MetaLabelSpec& meta_labeling() const { return meta_labeling_; }
 
   // The model to train by name. Input errors: an unknown name (with the nearest names), a model
   // whose framework is not built yet (pytorch, stable_baselines3; naming the file and line).
@@ -72,6 +89,7 @@ class ModelsConfig {
   std::string file_;
   std::vector<ModelSpec> models_;
   EnsembleSpec ensemble_;
+  MetaLabelSpec meta_labeling_;
 };
 
 }  // namespace itrade::models

@@ -28,6 +28,12 @@ class ModelsCliTest : public CliTest {
                               "    target: direction_5\n"
                               "    hyperparameters: { num_leaves: 15, learning_rate: 0.1, n_estimators: 20 }\n"
                               "    enabled: true\n"
+                              "  quick_small:\n"
+                              "    framework: xgboost\n"
+                              "    task: classification\n"
+                              "    target: direction_5\n"
+                              "    hyperparameters: { max_depth: 2, n_estimators: 10 }\n"
+                              "    enabled: true\n"
                               "  quick_regression:\n"
                               "    framework: xgboost\n"
                               "    task: regression\n"
@@ -39,7 +45,11 @@ class ModelsCliTest : public CliTest {
                               "    framework: pytorch\n"
                               "    task: classification\n"
                               "    target: direction_12\n"
-                              "    enabled: false\n";
+                              "    enabled: false\n"
+                              "ensemble: { enabled: true, models: [quick, quick_small], weights: [2, 1] }\n"
+                              "meta_labeling:\n"
+                              "  primary: quick\n"
+                              "  secondary: { framework: xgboost, hyperparameters: { max_depth: 2, n_estimators: 10 } }\n";
   }
   std::string base() const {
     return "models train --models-config " + models_.string() + " --data data/sample/ibkr --tickers SPY ";
@@ -86,6 +96,35 @@ TEST_F(ModelsCliTest, RegressionWithTheModelsFeatureList) {
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(contains(run.output, "learning forward_return_5 from 4 features")) << run.output;
   EXPECT_TRUE(contains(run.output, "rmse")) << run.output;
+}
+
+TEST_F(ModelsCliTest, TrainsTheEnsembleAndListsIt) {
+  const fs::path registry = dir_ / "registry";
+  CommandRun run = itrade(base() + "--model ensemble --importance-repeats 1 --out " + (registry / "ens").string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "model ensemble (ensemble on ")) << run.output;
+  EXPECT_TRUE(contains(run.output, "log loss")) << run.output;
+  EXPECT_TRUE(fs::exists(registry / "ens" / "ensemble.json"));
+  EXPECT_TRUE(fs::exists(registry / "ens" / "member_1" / "booster.json"));
+  run = itrade("models list --registry " + registry.string());
+  ASSERT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(contains(run.output, "ens ")) << run.output;
+  EXPECT_TRUE(contains(run.output, "multiclass")) << run.output;
+  run = itrade("models show ens --registry " + registry.string());
+  ASSERT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(contains(run.output, "ensemble.json:")) << run.output;
+  EXPECT_TRUE(contains(run.output, "training.json:")) << run.output;
+}
+
+TEST_F(ModelsCliTest, TrainsMetaLabelingOutOfSample) {
+  const fs::path out = dir_ / "meta";
+  const CommandRun run = itrade(base() + "--model meta_labeling --importance-repeats 0 --out " + out.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "model meta_labeling (meta_labeling on ")) << run.output;
+  EXPECT_TRUE(contains(run.output, "test")) << run.output;
+  EXPECT_TRUE(fs::exists(out / "meta_label.json"));
+  EXPECT_TRUE(fs::exists(out / "primary" / "booster.json"));
+  EXPECT_TRUE(fs::exists(out / "secondary" / "booster.json"));
 }
 
 TEST_F(ModelsCliTest, ErrorsNameTheProblem) {
