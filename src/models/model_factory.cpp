@@ -29,8 +29,8 @@ std::string features_text(const std::vector<std::string>& features) {
 core::Result<ModelRecipe> ensemble_recipe(const ModelsConfig& config) {
   const EnsembleSpec& ensemble = config.ensemble();
   if (!ensemble.enabled) {
-    return core::input_error("{}: ensemble.enabled is false; set it to true to train the ensemble of {}",
-                             config.file(), ensemble.models.empty() ? "its models" : core::join(ensemble.models));
+    return core::input_error("{}: ensemble.enabled is false; set it to true to train the ensemble of {}", config.file(),
+                             ensemble.models.empty() ? "its models" : core::join(ensemble.models));
   }
   ModelRecipe recipe;
   for (std::size_t i = 0; i < ensemble.models.size(); ++i) {
@@ -96,10 +96,10 @@ core::Result<ModelRecipe> model_recipe(const ModelsConfig& config, std::string_v
 core::Status check_learnable(const ModelRecipe& recipe, const features::TargetDef& target) {
   const bool regression_target = target.type == features::TargetType::regression;
   if ((recipe.task == Task::regression) == regression_target && recipe.task != Task::binary) return {};
-  return core::input_error("model '{}' ({}) cannot learn target '{}' ({}); pick a {} target or a model whose task matches",
-                           recipe.name, task_name(recipe.task), target.name,
-                           regression_target ? "regression" : "3-class classification",
-                           recipe.task == Task::regression ? "regression" : "classification");
+  return core::input_error(
+      "model '{}' ({}) cannot learn target '{}' ({}); pick a {} target or a model whose task matches", recipe.name,
+      task_name(recipe.task), target.name, regression_target ? "regression" : "3-class classification",
+      recipe.task == Task::regression ? "regression" : "classification");
 }
 
 features::TargetDef outcome_target(const features::TargetDef& target) {
@@ -117,7 +117,8 @@ std::unique_ptr<SignalModel> make_model(const ModelsConfig& config, const ModelR
                                         const std::string& target) {
   if (recipe.name == kEnsembleName) {
     std::vector<std::unique_ptr<SignalModel>> members;
-    for (const std::string& member : config.ensemble().models) members.push_back(make_entry(*config.find(member), target));
+    for (const std::string& member : config.ensemble().models)
+      members.push_back(make_entry(*config.find(member), target));
     return std::make_unique<EnsembleModel>(std::move(members), config.ensemble().weights, kEnsembleName);
   }
   if (recipe.name == kMetaLabelingName) {
@@ -137,9 +138,10 @@ core::Result<std::unique_ptr<SignalModel>> load_model(const fs::path& dir) {
   if (fs::exists(dir / "ensemble.json", ec)) return widen(EnsembleModel::load(dir));
   if (fs::exists(dir / "meta_label.json", ec)) return widen(MetaLabelModel::load(dir));
   if (fs::exists(dir / "meta.json", ec)) return widen(GbdtModel::load(dir));
-  return core::input_error("{} is not a saved model (no meta.json, ensemble.json or meta_label.json); itrade models "
-                           "list shows the saved ones",
-                           dir.string());
+  return core::input_error(
+      "{} is not a saved model (no meta.json, ensemble.json or meta_label.json); itrade models "
+      "list shows the saved ones",
+      dir.string());
 }
 
 }  // namespace itrade::models

@@ -4,11 +4,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 #include "models/ensemble_model.h"
 #include "models/gbdt_model.h"
@@ -152,14 +152,17 @@ TEST(ModelFactoryTest, MetaLabelingBlockErrorsNameTheKey) {
   EXPECT_THAT(error_of(head + "meta_labeling: { primary: fast, second: {} }\n"), HasSubstr("meta_labeling.second"));
   EXPECT_THAT(error_of(head + "meta_labeling: { primary: fast, secondary: { framework: pytorch } }\n"),
               HasSubstr("meta_labeling.secondary.framework"));
-  EXPECT_THAT(error_of(head + "meta_labeling:\n  primary: fast\n  secondary:\n    hyperparameters: { grow_policy: depthwise }\n"),
-              HasSubstr("models.yaml:28: meta_labeling.secondary.hyperparameters.grow_policy: unknown LightGBM parameter"));
+  EXPECT_THAT(
+      error_of(head +
+               "meta_labeling:\n  primary: fast\n  secondary:\n    hyperparameters: { grow_policy: depthwise }\n"),
+      HasSubstr("models.yaml:28: meta_labeling.secondary.hyperparameters.grow_policy: unknown LightGBM parameter"));
   EXPECT_THAT(error_of(head + "meta_labeling: {}\n"), HasSubstr("meta_labeling.primary"));
 }
 
 TEST(ModelFactoryTest, ReservedNamesCannotNameAModel) {
-  EXPECT_THAT(error_of("models:\n  ensemble:\n    framework: xgboost\n    task: classification\n    target: direction_5\n"),
-              HasSubstr("models.ensemble: is a reserved name"));
+  EXPECT_THAT(
+      error_of("models:\n  ensemble:\n    framework: xgboost\n    task: classification\n    target: direction_5\n"),
+      HasSubstr("models.ensemble: is a reserved name"));
   EXPECT_THAT(error_of("models:\n  meta_labeling:\n    framework: xgboost\n    task: binary\n    target: x\n"),
               HasSubstr("models.meta_labeling: is a reserved name"));
 }
