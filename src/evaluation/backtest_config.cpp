@@ -1,0 +1,150 @@
+#include "evaluation/backtest_config.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "core/config_node.h"
+
+namespace itrade::evaluation {
+
+namespace {
+
+using core::ConfigNode;
+
+constexpr double kMaxCash = 1e15;   // beyond this a value is a typo, not an account
+constexpr double kMaxBps = 1000.0;  // 10 % slippage per fill
+constexpr double kMaxCommissionBps = 10'000.0;
+constexpr double kMaxPerShare = 100.0;  // account currency per share
+constexpr std::int64_t kMaxHoldingBars = 1'000'000'000;
+
+// One broken rule: the key as written in the YAML file (dotted under `commission`).
+struct Problem {
+  std::string key;
+  std::string problem;
+  std::string fix;
+};
+
+// False for NaN as well: every range test below is written so that NaN fails it.
+bool within(double value, double lo, double hi) { return value >= lo && value <= hi; }
+
+Problem out_of_range(std::string key, double value, std::string_view range, std::string fix) {
+  return Problem{std::move(key), fmt::format("{} is out of range {}", value, range), std::move(fix)};
+}
+
+// The rules shared by the YAML reader and BacktestConfig::check(); the first one broken.
+std::optional<Problem> first_problem(const BacktestConfig& c) {
+  if (!(c.initial_cash > 0.0 && c.initial_cash <= kMaxCash)) {
+    return out_of_range("initial_cash", c.initial_cash, "(0, 1e15]", "give the starting cash, e.g. 100000");
+  }
+  if (!(c.position_fraction > 0.0 && c.position_fraction <= 1.0)) {
+    return out_of_range("position_fraction", c.position_fraction, "(0, 1]",
+                        "give the base position value as a fraction of equity, e.g. 0.1");
+  }
+  if (!(c.entry_threshold > 0.0 && c.entry_threshold <= 1.0)) {
+    return out_of_range("entry_threshold", c.entry_threshold, "(0, 1]", "choose a |signal| level such as 0.1");
+  }
+  if (!within(c.exit_threshold, 0.0, 1.0)) {
+    return out_of_range("exit_threshold", c.exit_threshold, "[0, 1)", "choose a level below entry_threshold, e.g. 0");
+  }
+  if (!(c.exit_threshold < c.entry_threshold)) {
+    return Problem{"exit_threshold",
+                   fmt::format("{} must be below entry_threshold ({})", c.exit_threshold, c.entry_threshold),
+                   "choose 0 <= exit_threshold < entry_threshold <= 1"};
+  }
+  if (!within(c.commission.per_share, 0.0, kMaxPerShare)) {
+    return out_of_range("commission.per_share", c.commission.per_share, "[0, 100]",
+                        "give the commission per share in the account currency, e.g. 0.005");
+  }
+  if (!within(c.commission.minimum, 0.0, kMaxCash)) {
+    return out_of_range("commission.minimum", c.commission.minimum, "[0, 1e15]",
+                        "give the minimum commission per fill, e.g. 1.0");
+  }
+  if (!within(c.commission.maximum_fraction, 0.0, 1.0)) {
+    return out_of_range("commission.maximum_fraction", c.commission.maximum_fraction, "[0, 1]",
+                        "give the cap as a fraction of the trade value (0.01 = 1 %), or 0 for no cap");
+  }
+  if (!within(c.commission.bps, 0.0, kMaxCommissionBps)) {
+    return out_of_range("commission.bps", c.commission.bps, "[0, 10000]",
+                        "give the commission in basis points of the trade value, e.g. 0.5");
+  }
+  if (!within(c.slippage_bps, 0.0, kMaxBps)) {
+    return out_of_range("slippage_bps", c.slippage_bps, "[0, 1000]", "give the slippage in basis points, e.g. 1");
+  }
+  if (c.max_holding_bars < 0 || c.max_holding_bars > kMaxHoldingBars) {
+    return out_of_range("max_holding_bars", c.max_holding_bars, "[0, 1e9]", "give a number of bars, or 0 for no limit");
+  }
+  return std::nullopt;
+}
+
+core::Result<BacktestConfig> read_backtest_config(const ConfigNode& root) {
+  (void)root.only_keys({"initial_cash", "position_fraction", "entry_threshold", "exit_threshold", "long_only",
+                        "commission", "slippage_bps", "fill", "flatten_at_close", "max_holding_bars", "whole_shares"});
+
+  BacktestConfig c;
+  c.initial_cash = root.optional<double>("initial_cash", c.initial_cash);
+  c.position_fraction = root.optional<double>("position_fraction", c.position_fraction);
+  c.entry_threshold = root.optional<double>("entry_threshold", c.entry_threshold);
+  c.exit_threshold = root.optional<double>("exit_threshold", c.exit_threshold);
+  c.long_only = root.optional<bool>("long_only", c.long_only);
+  c.slippage_bps = root.optional<double>("slippage_bps", c.slippage_bps);
+  c.fill = root.choice("fill", {"next_open", "close"}, std::string(fill_mode_name(c.fill))) == "close"
+               ? FillMode::close
+               : FillMode::next_open;
+  c.flatten_at_close = root.optional<bool>("flatten_at_close", c.flatten_at_close);
+  // Read as a wide integer so that a huge value is reported as out of range, not truncated.
+  const std::int64_t holding = root.optional<std::int64_t>("max_holding_bars", c.max_holding_bars);
+  c.whole_shares = root.optional<bool>("whole_shares", c.whole_shares);
+
+  const ConfigNode commission = root.child("commission");
+  (void)commission.only_keys({"per_share", "minimum", "maximum_fraction", "bps"});
+  c.commission.per_share = commission.optional<double>("per_share", c.commission.per_share);
+  c.commission.minimum = commission.optional<double>("minimum", c.commission.minimum);
+  c.commission.maximum_fraction = commission.optional<double>("maximum_fraction", c.commission.maximum_fraction);
+  c.commission.bps = commission.optional<double>("bps", c.commission.bps);
+  if (!root.ok()) return root.status().error();
+
+  if (holding < 0 || holding > kMaxHoldingBars) {
+    root.fail("max_holding_bars", fmt::format("{} is out of range [0, 1e9]", holding),
+              "give a number of bars, or 0 for no limit");
+    return root.status().error();
+  }
+  c.max_holding_bars = static_cast<int>(holding);
+
+  if (auto problem = first_problem(c)) {
+    constexpr std::string_view kCommission = "commission.";
+    if (problem->key.starts_with(kCommission)) {
+      commission.fail(problem->key.substr(kCommission.size()), problem->problem, problem->fix);
+    } else {
+      root.fail(problem->key, problem->problem, problem->fix);
+    }
+    return root.status().error();
+  }
+  return c;
+}
+
+}  // namespace
+
+std::string_view fill_mode_name(FillMode mode) { return mode == FillMode::close ? "close" : "next_open"; }
+
+core::Status BacktestConfig::check() const {
+  if (auto problem = first_problem(*this)) {
+    return core::input_error("backtest config: {}: {}; {}", problem->key, problem->problem, problem->fix);
+  }
+  return {};
+}
+
+core::Result<BacktestConfig> parse_backtest_config(std::string_view text, std::string file) {
+  core::Result<ConfigNode> parsed = ConfigNode::parse(text, std::move(file));
+  if (!parsed) return parsed.error();
+  return read_backtest_config(*parsed);
+}
+
+core::Result<BacktestConfig> load_backtest_config(const std::filesystem::path& file) {
+  core::Result<ConfigNode> loaded = ConfigNode::load_file(file);
+  if (!loaded) return loaded.error();
+  return read_backtest_config(*loaded);
+}
+
+}  // namespace itrade::evaluation

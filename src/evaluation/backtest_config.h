@@ -1,0 +1,92 @@
+#pragma once
+// The settings of a backtest (docs/backtesting.md, "Configuration"): config/backtest.yaml, later
+// overridden field by field from the command line.
+//
+//     initial_cash: 100000          # account currency, > 0
+//     position_fraction: 0.10       # base position value / current equity, (0, 1]
+//     entry_threshold: 0.10         # |signal| >= this opens a position, (0, 1]
+//     exit_threshold: 0.0           # a long exits at signal <= this, [0, entry_threshold)
+//     long_only: false
+//     commission: { per_share: 0.005, minimum: 1.0, maximum_fraction: 0.01, bps: 0.0 }
+//     slippage_bps: 1.0             # the fill price moves against the order by this
+//     fill: next_open               # next_open | close
+//     flatten_at_close: true        # close every position at the last bar of each NY day
+//     max_holding_bars: 0           # 0 = no limit
+//     whole_shares: true
+//
+// Every key is optional (the defaults above apply). Errors are input errors naming the file,
+// line and key: "config/backtest.yaml:4: exit_threshold: 0.2 must be below entry_threshold
+// (0.1); ...". BacktestConfig::check() applies the same rules to values set in code.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace itrade::evaluation {
+
+enum class FillMode {
+  next_open,  // a decision at bar t's close fills at the ticker's next bar's open (default)
+  close,      // it fills at bar t's close (vectorized tools' convention; look-ahead of one fill)
+};
+
+std::string_view fill_mode_name(FillMode mode);
+
+// Commission per fill (docs/backtesting.md, "Commission"), value = quantity x fill price:
+//   per_share > 0: min(max(per_share x quantity, minimum), cap) + bps / 1e4 x value,
+//                  cap = maximum_fraction x value (no cap when maximum_fraction is 0);
+//   per_share = 0: bps / 1e4 x value (the minimum and the cap belong to the per-share schedule).
+// The defaults are Interactive Brokers' fixed US-stock pricing: $0.005 a share, at least $1.00,
+// at most 1 % of the trade value.
+struct CommissionConfig {
+  double per_share = 0.005;        // account currency per share, >= 0
+  double minimum = 1.0;            // account currency per fill, >= 0
+  double maximum_fraction = 0.01;  // of the trade value, [0, 1]; 0 = no cap
+  double bps = 0.0;                // basis points of the trade value, [0, 10000]
+
+  // The commission of one fill of `quantity` shares (> 0) at `fill_price`. Non-negative.
+  double operator()(double quantity, double fill_price) const {
+    const double value = quantity * fill_price;
+    double fee = bps * 1e-4 * value;
+    if (per_share > 0.0) {
+      double schedule = per_share * quantity;
+      if (schedule < minimum) schedule = minimum;
+      if (maximum_fraction > 0.0 && schedule > maximum_fraction * value) schedule = maximum_fraction * value;
+      fee += schedule;
+    }
+    return fee;
+  }
+};
+
+struct BacktestConfig {
+  double initial_cash = 100'000.0;
+  double position_fraction = 0.10;
+  double entry_threshold = 0.10;
+  double exit_threshold = 0.0;
+  bool long_only = false;
+  CommissionConfig commission;
+  double slippage_bps = 1.0;  // [0, 1000]
+  FillMode fill = FillMode::next_open;
+  bool flatten_at_close = true;
+  int max_holding_bars = 0;  // >= 0; 0 = no limit
+  bool whole_shares = true;
+
+  // The price paid by a buy / received by a sell at market price `price`:
+  // buy = price x (1 + slippage_bps / 1e4), sell = price x (1 - slippage_bps / 1e4).
+  double buy_price(double price) const { return price * (1.0 + slippage_bps * 1e-4); }
+  double sell_price(double price) const { return price * (1.0 - slippage_bps * 1e-4); }
+
+  // The first rule a field breaks, as an input error "<key>: <problem>; <fix>" (key paths as in
+  // the YAML file, e.g. "commission.minimum"); OK when every field is in range.
+  core::Status check() const;
+};
+
+// Reads a backtest YAML file (all keys optional, unknown keys rejected). Errors (input): the
+// file cannot be read or parsed, an unknown key, a value of the wrong type or out of range,
+// exit_threshold >= entry_threshold; each names "<file>:<line>: <key>".
+core::Result<BacktestConfig> load_backtest_config(const std::filesystem::path& file);
+// The same from text in memory; `file` is the name used in messages.
+core::Result<BacktestConfig> parse_backtest_config(std::string_view text, std::string file);
+
+}  // namespace itrade::evaluation

@@ -1,0 +1,501 @@
+#include "evaluation/backtester.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/nyse_calendar.h"
+#include "evaluation/portfolio.h"
+
+namespace itrade::evaluation {
+
+namespace {
+
+using core::Timestamp;
+
+constexpr Timestamp kNever = std::numeric_limits<Timestamp>::max();
+
+// The UTC instant of the New York midnight that ends the New York day containing `ts`. New York
+// midnight is 04:00 UTC under daylight time and 05:00 UTC under standard time (DST switches at
+// 02:00 local, never at midnight), so one calendar lookup at 04:00 UTC settles which.
+Timestamp next_new_york_midnight(Timestamp ts) {
+  const core::NyseCalendar& calendar = core::NyseCalendar::instance();
+  const core::DayNumber next = calendar.new_york_day(ts) + 1;
+  const Timestamp daylight = core::start_of_day(next) + 4 * core::kNanosPerHour;
+  return calendar.new_york_day(daylight) == next ? daylight : daylight + core::kNanosPerHour;
+}
+
+// Where a ticker's first bad value is, once the fast check below found one.
+core::Error locate_bad_value(const core::BarSeries& bars, const TickerSignals& signals) {
+  for (std::size_t k = 0; k < bars.size(); ++k) {
+    const std::string when = core::format_utc(bars.ts[k]);
+    if (k > 0 && bars.ts[k] <= bars.ts[k - 1]) {
+      return core::input_error("{}: bar {}: timestamps are not strictly increasing (previous bar {}); sort the bars",
+                               bars.ticker, when, core::format_utc(bars.ts[k - 1]));
+    }
+    for (const auto& [name, price] : {std::pair{"open", bars.open[k]}, std::pair{"close", bars.close[k]}}) {
+      if (!(price > 0.0 && std::isfinite(price))) {
+        return core::input_error("{}: bar {}: {} price {} is not a positive finite number; clean the bars", bars.ticker,
+                                 when, name, price);
+      }
+    }
+    const double s = signals.signal[k];
+    if (std::isnan(s)) continue;
+    if (!(s >= -1.0 && s <= 1.0)) {
+      return core::input_error("{}: bar {}: signal {} is outside [-1, 1]; use NaN for no prediction", bars.ticker, when,
+                               s);
+    }
+    const double c = signals.confidence[k];
+    if (!(c >= 0.0 && c <= 1.0)) {
+      return core::input_error("{}: bar {}: confidence {} is outside [0, 1]", bars.ticker, when, c);
+    }
+  }
+  return core::input_error("{}: bad input", bars.ticker);  // unreachable when the fast check is right
+}
+
+// The shapes: one signal series per ticker, every column as long as the ticker's bars. The
+// values are checked chunk by chunk during the replay (Simulation::stage).
+core::Status check_shapes(std::span<const core::BarSeries> bars, std::span<const TickerSignals> signals) {
+  if (signals.size() != bars.size()) {
+    return core::input_error("{} signal series for {} tickers; give one per ticker, in the same order", signals.size(),
+                             bars.size());
+  }
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const core::BarSeries& b = bars[i];
+    const TickerSignals& s = signals[i];
+    const std::size_t n = b.size();
+    if (b.open.size() != n || b.close.size() != n) {
+      return core::input_error("{}: {} timestamps but {} opens and {} closes; the bar columns must have one length",
+                               b.ticker, n, b.open.size(), b.close.size());
+    }
+    if (s.signal.size() != n || s.confidence.size() != n) {
+      return core::input_error("{}: {} signals and {} confidences for {} bars; give one of each per bar", b.ticker,
+                               s.signal.size(), s.confidence.size(), n);
+    }
+  }
+  return {};
+}
+
+// One bar of one ticker as the replay reads it: copied from the columns by Simulation::stage()
+// into a small per-ticker buffer, so that the time-major replay reads one short record per
+// (ticker, bar) from a buffer it just wrote instead of five columns spread over the heap (whose
+// equal page offsets made every ticker's bar k fall into the same L1 cache set).
+struct BarRecord {
+  Timestamp ts = 0;
+  double open = 0.0;
+  double close = 0.0;
+  double signal = 0.0;
+  double confidence = 0.0;
+  bool closing = false;  // the ticker's last bar, or (flatten_at_close) its last of the New York day
+};
+
+// One ticker's replay state.
+struct Lane {
+  const Timestamp* ts = nullptr;  // the columns
+  const double* open = nullptr;
+  const double* close = nullptr;
+  const double* signal = nullptr;
+  const double* confidence = nullptr;
+  BarRecord* staged = nullptr;         // room for kStageBars records; holds bars [.., staged_end)
+  const BarRecord* current = nullptr;  // the record of bar `cursor`
+  std::int64_t cursor = 0;             // the next bar to process
+  std::int64_t staged_end = 0;
+  std::int64_t size = 0;
+  Timestamp day_end = std::numeric_limits<Timestamp>::min();  // end of the staged bars' last NY day
+  std::int64_t entry_bar = 0;
+  // The decision triggers, set by Simulation::arm() whenever the side changes, so that a bar with
+  // nothing to do costs one well-predicted branch whatever the side: something happens at the
+  // close iff signal >= act_at_or_above, signal <= act_at_or_below or bar >= act_from_bar.
+  double act_at_or_above = 0.0;
+  double act_at_or_below = 0.0;
+  std::int64_t act_from_bar = 0;
+  double pending_strength = 0.0;   // |signal| x confidence of the pending order's decision bar
+  std::int8_t side = 0;            // +1 long, -1 short, 0 flat (mirrors the Portfolio)
+  std::int8_t pending_target = 0;  // next_open: the side the pending order leaves (0 = flat)
+  ExitReason pending_reason = ExitReason::signal;
+};
+
+class Simulation {
+ public:
+  Simulation(std::span<const core::BarSeries> bars, std::span<const TickerSignals> signals,
+             const BacktestConfig& config)
+      : config_(config),
+        bars_(bars),
+        signals_(signals),
+        portfolio_(bars.size(), config.initial_cash),
+        lanes_(bars.size()),
+        records_(bars.size() * kStageBars) {
+    std::int64_t longest = 0;
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+      Lane& lane = lanes_[i];
+      lane.ts = bars[i].ts.data();
+      lane.open = bars[i].open.data();
+      lane.close = bars[i].close.data();
+      lane.signal = signals[i].signal.data();
+      lane.confidence = signals[i].confidence.data();
+      lane.staged = records_.data() + i * kStageBars;
+      arm(lane);
+      lane.size = static_cast<std::int64_t>(bars[i].size());
+      longest = std::max(longest, lane.size);
+      bar_steps_ += bars[i].size();
+    }
+    pending_.reserve(bars.size());
+    // Room for one round trip per 8 bar-steps (more than intraday strategies trade), capped: only
+    // the pages the trades use are touched, and growing by doubling would copy them all again.
+    portfolio_.reserve_trades(std::min<std::size_t>(bar_steps_ / 8, kMaxReservedTrades));
+    // The timeline has at least as many instants as the longest ticker has bars, and exactly as
+    // many when the tickers share their bar times (the usual case).
+    const auto reserve = static_cast<std::size_t>(longest);
+    result_.ts.reserve(reserve);
+    result_.equity.reserve(reserve);
+    result_.cash.reserve(reserve);
+    result_.gross_exposure.reserve(reserve);
+  }
+
+  core::Result<BacktestResult> run() && {
+    if (config_.fill == FillMode::next_open) {
+      config_.flatten_at_close ? loop<true, true>() : loop<true, false>();
+    } else {
+      config_.flatten_at_close ? loop<false, true>() : loop<false, false>();
+    }
+    if (error_) return std::move(*error_);
+    result_.tickers.reserve(bars_.size());
+    for (const core::BarSeries& b : bars_) result_.tickers.push_back(b.ticker);
+    result_.initial_cash = config_.initial_cash;
+    result_.total_fees = portfolio_.total_fees();
+    result_.traded_value = portfolio_.traded_value();
+    result_.bar_steps = bar_steps_;
+    result_.skipped_entries = skipped_entries_;
+    result_.trades = portfolio_.take_trades();
+    return std::move(result_);
+  }
+
+ private:
+  template <bool kNextOpen, bool kFlatten>
+  void loop() {
+    Timestamp now = kNever;
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+      Lane& lane = lanes_[i];
+      if (lane.size == 0) continue;
+      if (!stage<kFlatten>(static_cast<int>(i), lane)) return;
+      now = std::min(now, lane.current->ts);
+    }
+    const int tickers = static_cast<int>(lanes_.size());
+    while (now != kNever) {
+      if constexpr (kNextOpen) {
+        if (!pending_.empty()) {
+          // Fills at the open value the open positions at their marks (the last closes), which
+          // record() summed at the end of the previous instant.
+          valuation_ = marked_value_;
+          valuation_ready_ = true;
+          fill_pending(now);
+        }
+      }
+      valuation_ready_ = false;
+      Timestamp next = kNever;
+      for (int i = 0; i < tickers; ++i) {
+        Lane& lane = lanes_[static_cast<std::size_t>(i)];
+        if (lane.cursor >= lane.size) continue;
+        if (lane.current->ts == now) {
+          step<kNextOpen>(i, lane, *lane.current, now);
+          if (++lane.cursor >= lane.size) continue;
+          if (lane.cursor < lane.staged_end) {
+            ++lane.current;
+          } else if (!stage<kFlatten>(i, lane)) [[unlikely]] {
+            return;
+          }
+        }
+        next = std::min(next, lane.current->ts);
+      }
+      record(now);
+      now = next;
+    }
+  }
+
+  // Copies bars [cursor, cursor + kStageBars) of ticker i into its records, checking every value
+  // (one branch-free test per bar; the slow locate_bad_value() names the first offender) and
+  // marking the closing bars. On a bad value records the error and returns false.
+  template <bool kFlatten>
+  bool stage(int i, Lane& lane) {
+    const std::int64_t first = lane.cursor;
+    const std::int64_t size = lane.size;
+    const std::int64_t last = std::min(size, first + kStageBars);
+    const Timestamp* const ts = lane.ts;
+    const double* const open = lane.open;
+    const double* const close = lane.close;
+    const double* const signal = lane.signal;
+    const double* const confidence = lane.confidence;
+    // One pass: check (branch-free; locate_bad_value() names the offender), mark, copy.
+    constexpr double kMaxPrice = std::numeric_limits<double>::max();
+    bool bad = false;
+    Timestamp day_end = lane.day_end;
+    BarRecord* out = lane.staged;
+    for (std::int64_t k = first; k < last; ++k, ++out) {
+      const Timestamp t = ts[k];
+      const double o = open[k];
+      const double p = close[k];
+      const double x = signal[k];
+      const double c = confidence[k];
+      // |x| > 1 is false for NaN (no prediction); |c - 0.5| <= 0.5 is false for NaN.
+      const bool bad_prediction = (std::fabs(x) > 1.0) | ((x == x) & !(std::fabs(c - 0.5) <= 0.5));
+      const bool bad_price = !(o > 0.0) | !(o <= kMaxPrice) | !(p > 0.0) | !(p <= kMaxPrice);
+      const Timestamp next_ts = k + 1 < size ? ts[k + 1] : kNever;
+      bad |= bad_prediction | bad_price | (next_ts <= t);
+      bool closing = next_ts == kNever;
+      if constexpr (kFlatten) {
+        if (t >= day_end) [[unlikely]] {
+          day_end = next_new_york_midnight(t);
+        }
+        closing = next_ts >= day_end;
+      }
+      *out = BarRecord{t, o, p, x, c, closing};
+    }
+    if (bad) [[unlikely]] {
+      error_ = locate_bad_value(bars_[static_cast<std::size_t>(i)], signals_[static_cast<std::size_t>(i)]);
+      return false;
+    }
+    lane.day_end = day_end;
+    lane.current = lane.staged;
+    lane.staged_end = last;
+    // Ask for the next chunk now: it is read kStageBars instants later, from the cache.
+    const std::int64_t ahead = std::min(size, last + kStageBars);
+    for (std::int64_t k = last; k < ahead; k += 8) {
+      __builtin_prefetch(ts + k);
+      __builtin_prefetch(open + k);
+      __builtin_prefetch(close + k);
+      __builtin_prefetch(signal + k);
+      __builtin_prefetch(confidence + k);
+    }
+    return true;
+  }
+
+  // Bar k = lane.cursor of ticker i, at its close: mark, then decide (and in close mode, fill).
+  template <bool kNextOpen>
+  void step(int i, Lane& lane, const BarRecord& bar, Timestamp now) {
+    const std::int64_t k = lane.cursor;
+    portfolio_.set_mark(i, bar.close);
+
+    // The ticker's last bar, or (flatten) its last bar of the New York day: close at this close
+    // (a market-on-close order in both fill modes) and open nothing.
+    if (bar.closing) [[unlikely]] {
+      if (lane.side != 0) {
+        fill(i, lane, k, now, bar.close, 0, flatten_ ? ExitReason::flatten : ExitReason::end_of_data, 0.0);
+      }
+      return;
+    }
+
+    const double s = bar.signal;  // NaN fails every comparison: no entry, no signal exit
+    if (!((s >= lane.act_at_or_above) | (s <= lane.act_at_or_below) | (k >= lane.act_from_bar))) return;
+    std::int8_t target = 0;
+    ExitReason reason = ExitReason::signal;
+    if (lane.side == 0) {
+      if (s >= entry_) {
+        target = 1;
+      } else if (!long_only_ && s <= -entry_) {
+        target = -1;
+      } else {
+        return;
+      }
+    } else if (max_holding_ > 0 && k - lane.entry_bar + 1 >= max_holding_) {
+      reason = ExitReason::max_holding;
+    } else if (lane.side > 0) {
+      if (!(s <= exit_)) return;
+      if (!long_only_ && s <= -entry_) {
+        target = -1;
+        reason = ExitReason::reversal;
+      }
+    } else {
+      if (!(s >= -exit_)) return;
+      if (s >= entry_) {
+        target = 1;
+        reason = ExitReason::reversal;
+      }
+    }
+    const double strength = target != 0 ? std::abs(s) * bar.confidence : 0.0;
+
+    if constexpr (kNextOpen) {
+      lane.pending_target = target;
+      lane.pending_reason = reason;
+      lane.pending_strength = strength;
+      pending_.insert(std::lower_bound(pending_.begin(), pending_.end(), i), i);  // ticker order
+    } else {
+      fill(i, lane, k, now, bar.close, target, reason, strength);
+    }
+  }
+
+  // The triggers of step() for the lane's side: flat, an entry (|signal| >= entry_threshold, longs
+  // only when long_only); long, signal <= exit_threshold (a reversal is a special exit); short,
+  // signal >= -exit_threshold; in a position, the max_holding_bars-th bar from the entry bar.
+  void arm(Lane& lane) const {
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    constexpr std::int64_t kNoBar = std::numeric_limits<std::int64_t>::max();
+    if (lane.side == 0) {
+      lane.act_at_or_above = entry_;
+      lane.act_at_or_below = long_only_ ? -kInf : -entry_;
+      lane.act_from_bar = kNoBar;
+      return;
+    }
+    lane.act_at_or_above = lane.side > 0 ? kInf : -exit_;
+    lane.act_at_or_below = lane.side > 0 ? exit_ : -kInf;
+    lane.act_from_bar = max_holding_ > 0 ? lane.entry_bar + max_holding_ - 1 : kNoBar;
+  }
+
+  // next_open: the orders pending for this instant fill at their bar's open, in ticker order.
+  // A pending order always has a next bar: none is decided at a ticker's last bar.
+  void fill_pending(Timestamp now) {
+    std::size_t kept = 0;
+    for (const int i : pending_) {
+      Lane& lane = lanes_[static_cast<std::size_t>(i)];
+      if (lane.current->ts == now) {
+        fill(i, lane, lane.cursor, now, lane.current->open, lane.pending_target, lane.pending_reason,
+             lane.pending_strength);
+      } else {
+        pending_[kept++] = i;
+      }
+    }
+    pending_.resize(kept);
+  }
+
+  // Moves ticker i to `target` (0 flat, +1 long, -1 short) at market price `price` on its bar k:
+  // closes the open position if it is on another side, then opens the new one if any.
+  void fill(int i, Lane& lane, std::int64_t k, Timestamp now, double price, std::int8_t target, ExitReason reason,
+            double strength) {
+    if (lane.side != 0) {
+      const double fill_price = lane.side > 0 ? config_.sell_price(price) : config_.buy_price(price);
+      const double signed_quantity = portfolio_.position(i).quantity;
+      const double quantity = std::abs(signed_quantity);
+      portfolio_.close(i, fill_price, config_.commission(quantity, fill_price), now, k, reason);
+      lane.side = 0;
+      arm(lane);
+      if (valuation_ready_) valuation_ -= signed_quantity * portfolio_.position(i).mark;
+    }
+    if (target == 0) return;
+    const Side side = target > 0 ? Side::long_position : Side::short_position;
+    const double fill_price = target > 0 ? config_.buy_price(price) : config_.sell_price(price);
+    if (!valuation_ready_) {
+      valuation_ = positions_value_at_close(now);
+      valuation_ready_ = true;
+    }
+    const double equity = portfolio_.cash() + valuation_;
+    const double quantity = entry_quantity(config_, side, strength, equity, portfolio_.cash(), fill_price);
+    if (quantity <= 0.0) {
+      ++skipped_entries_;
+      return;
+    }
+    portfolio_.open(i, side, quantity, fill_price, config_.commission(quantity, fill_price), now, k);
+    lane.side = target;
+    lane.entry_bar = k;
+    arm(lane);
+    portfolio_.set_mark(i, price);
+    valuation_ += portfolio_.position(i).quantity * price;
+  }
+
+  // The value of the open positions for a fill at the close of `now`: each at its close at `now`
+  // when its ticker has a bar then (all closes of an instant are known together, whichever
+  // ticker is processed first), at its last mark otherwise. Tickers already processed at this
+  // instant have moved their cursor past `now` and carry this close as their mark. Computed at
+  // the first entry of an instant's close phase (O(open positions)); fill() then keeps it up to
+  // date, each position entering and leaving at its mark (set to the fill's market price).
+  double positions_value_at_close(Timestamp now) const {
+    double value = 0.0;
+    for (const int j : portfolio_.open_tickers()) {
+      const Lane& lane = lanes_[static_cast<std::size_t>(j)];
+      const Position& position = portfolio_.position(j);
+      const bool has_bar = lane.cursor < lane.size && lane.current->ts == now;
+      value += position.quantity * (has_bar ? lane.current->close : position.mark);
+    }
+    return value;
+  }
+
+  void record(Timestamp now) {
+    double value = 0.0;
+    double exposure = 0.0;
+    for (const int j : portfolio_.open_tickers()) {
+      const Position& position = portfolio_.position(j);
+      const double v = position.quantity * position.mark;
+      value += v;
+      exposure += std::abs(v);
+    }
+    marked_value_ = value;
+    result_.ts.push_back(now);
+    result_.cash.push_back(portfolio_.cash());
+    result_.equity.push_back(portfolio_.cash() + value);
+    result_.gross_exposure.push_back(exposure);
+  }
+
+  static constexpr std::int64_t kStageBars = 32;               // x 48 bytes x 100 tickers = 150 KiB
+  static constexpr std::size_t kMaxReservedTrades = 1u << 20;  // x 80 bytes = 80 MiB of address space
+
+  const BacktestConfig& config_;
+  const double entry_ = config_.entry_threshold;
+  const double exit_ = config_.exit_threshold;
+  const bool long_only_ = config_.long_only;
+  const bool flatten_ = config_.flatten_at_close;
+  const std::int64_t max_holding_ = config_.max_holding_bars;
+  std::span<const core::BarSeries> bars_;
+  std::span<const TickerSignals> signals_;
+  std::optional<core::Error> error_;
+  Portfolio portfolio_;
+  std::vector<Lane> lanes_;
+  std::vector<BarRecord> records_;  // kStageBars per ticker
+  std::vector<int> pending_;        // next_open: tickers with a pending order, ascending
+  double marked_value_ = 0.0;       // open positions at their marks after the last instant
+  double valuation_ = 0.0;          // positions' value for the current fill phase, when ready
+  bool valuation_ready_ = false;
+  BacktestResult result_;
+  std::size_t bar_steps_ = 0;
+  std::size_t skipped_entries_ = 0;
+};
+
+}  // namespace
+
+double entry_quantity(const BacktestConfig& config, Side side, double strength, double equity, double cash,
+                      double fill_price) {
+  if (!(fill_price > 0.0)) return 0.0;
+  double quantity = config.position_fraction * strength * equity / fill_price;
+  if (!(quantity > 0.0)) return 0.0;  // NaN, zero strength or equity <= 0
+  if (config.whole_shares) quantity = std::floor(quantity);
+
+  const CommissionConfig& commission = config.commission;
+  const auto cost = [&](double q) { return q * fill_price + commission(q, fill_price); };
+  if (side == Side::long_position && cost(quantity) > cash) {
+    // cost(q) is continuous, piecewise linear and increasing in q, so the largest affordable q
+    // solves cost(q) = cash on one of its pieces: with the bps fee b and base = price x (1 + b),
+    //   per-share piece: q (base + per_share) = cash;  minimum piece: q base + minimum = cash;
+    //   cap piece: q (base + maximum_fraction x price) = cash;  no per-share schedule: q base = cash.
+    // Every solution on another piece is either affordable and smaller or unaffordable, so the
+    // largest affordable candidate is the answer (tolerance: the rounding of cost() itself).
+    const double base = fill_price * (1.0 + commission.bps * 1e-4);
+    double best = 0.0;
+    const auto consider = [&](double q) {
+      if (q > best && cost(q) <= cash * (1.0 + 1e-12)) best = q;
+    };
+    if (commission.per_share > 0.0) {
+      consider(cash / (base + commission.per_share));
+      consider((cash - commission.minimum) / base);
+      if (commission.maximum_fraction > 0.0) consider(cash / (base + commission.maximum_fraction * fill_price));
+    } else {
+      consider(cash / base);
+    }
+    quantity = std::min(quantity, best);
+    if (config.whole_shares) {
+      quantity = std::floor(quantity);
+      while (quantity >= 1.0 && cost(quantity) > cash) quantity -= 1.0;
+    }
+  }
+  if (config.whole_shares ? quantity < 1.0 : !(quantity > 0.0)) return 0.0;
+  return quantity;
+}
+
+core::Result<BacktestResult> run_backtest(std::span<const core::BarSeries> bars, std::span<const TickerSignals> signals,
+                                          const BacktestConfig& config) {
+  if (auto checked = config.check(); !checked) return checked.error();
+  if (auto shapes = check_shapes(bars, signals); !shapes) return shapes.error();
+  return Simulation(bars, signals, config).run();
+}
+
+}  // namespace itrade::evaluation
