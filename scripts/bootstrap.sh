@@ -7,7 +7,8 @@ packages=(
   g++ cmake ninja-build make pkg-config git ca-certificates tzdata
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libhowardhinnant-date-dev libfast-float-dev zlib1g-dev libxxhash-dev libxgboost-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled sample data: installs what is missing, builds, then loads,
 # validates and summarises the real 5-minute bars in data/sample/, computes the 44 features and
-# the 5 targets for them, and checks every feature for look-ahead on the real bars.
+# the 5 targets for them, checks every feature for look-ahead on the real bars, and tests the
+# blueprint's trading idea end to end (walk-forward training, out-of-sample backtest, analytics).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,3 +15,5 @@ itrade=build/release/itrade
 mkdir -p runs
 "$itrade" features compute --data data/sample/ibkr --targets all --out runs/sample_features.csv
 "$itrade" features check --data data/sample/polygon
+"$itrade" backtest --features sma_5,sma_20,rsi_14,volume_ratio,atr_14 --target direction_5 \
+  --tickers AAPL,MSFT,GOOGL --start 2024-01-01 --end 2024-12-31 --name demo

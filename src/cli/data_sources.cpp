@@ -4,6 +4,7 @@
 
 #include "cli/console.h"
 #include "core/system_config.h"
+#include "data/normalizer.h"
 #include "data/universe.h"
 
 namespace itrade::cli {
@@ -92,7 +93,9 @@ core::Result<std::vector<core::BarSeries>> load_bars(const fs::path& data, const
   if (!loaded) return loaded.error();
   std::vector<core::BarSeries> series;
   series.reserve(loaded->size());
-  for (auto& one : *loaded) series.push_back(std::move(one.bars));
+  for (auto& one : *loaded) {
+    series.push_back(overrides.regular_session_only ? data::keep_regular_session(one.bars) : std::move(one.bars));
+  }
   return series;
 }
 

@@ -21,6 +21,7 @@ struct SourceOverrides {
   std::optional<std::string> bar_label;   // "start" | "end"
   bool repair_ohlc = false;
   bool no_cache = false;
+  bool regular_session_only = false;  // drop pre- and post-market bars (NYSE regular hours only)
 };
 
 struct OpenedSource {

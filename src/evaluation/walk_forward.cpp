@@ -85,9 +85,10 @@ core::Result<FoldPlan> plan_walk_forward(std::size_t bars, const WalkForwardConf
           "{}; use more data or smaller windows",
           full_fold, train, purge, test, bars);
     }
-    // Half the data to learn from at first, the other half predicted in up to six windows.
+    // Half the data to learn from at first; the other half predicted in test_window steps (a month
+    // by default), at least two of them so that the model is retrained at least once.
     first_test = bars / 2;
-    test_length = std::max<std::size_t>(1, std::min(test, (bars - first_test + 5) / 6));
+    test_length = std::max<std::size_t>(1, std::min(test, (bars - first_test + 1) / 2));
     step = test_length;
     expanding = true;
     plan.fallback = true;

@@ -68,9 +68,9 @@ struct FoldPlan {
 // train_window + purge (or, when expanding, at the same bar) and follow every `step` bars; the last
 // one may be shorter, ending at the data's end.
 // When the data is too short for one full fold and `allow_fallback`, the plan instead starts the
-// test windows at half the data with an expanding training window, test windows of
-// min(test_window, a sixth of the data) bars: the data still gets an out-of-sample answer and the
-// description says so. Input error when even that leaves no room (saying how many bars are needed),
+// test windows at half the data with an expanding training window and test windows of
+// test_window bars (at most half of the remaining data, so that there are at least two folds): the
+// data still gets an out-of-sample answer and the description says so. Input error when even that leaves no room (saying how many bars are needed),
 // or when !allow_fallback and one full fold does not fit.
 core::Result<FoldPlan> plan_walk_forward(std::size_t bars, const WalkForwardConfig& config, int horizon,
                                          bool allow_fallback);

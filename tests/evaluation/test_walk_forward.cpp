@@ -128,13 +128,24 @@ TEST(WalkForwardPlanTest, ShortDataFallsBackToAnExpandingWindowFromTheMiddle) {
   ASSERT_TRUE(plan) << plan.error().message;
   EXPECT_TRUE(plan->fallback);
   EXPECT_EQ(plan->folds.front().test_first, bars / 2);
-  EXPECT_LE(plan->folds.size(), 6u);
+  // Monthly test windows: 150 days, the second half of which is 75 days = 4 windows of 20 days.
+  EXPECT_EQ(plan->folds.size(), 4u);
+  EXPECT_EQ(plan->folds.front().test_last - plan->folds.front().test_first, 20u * 78u);
   EXPECT_EQ(plan->folds.back().test_last, bars);
   for (std::size_t i = 1; i < plan->folds.size(); ++i) {
     EXPECT_EQ(plan->folds[i].test_first, plan->folds[i - 1].test_last);
   }
   expect_purged(*plan, 5);
   EXPECT_THAT(plan->description, HasSubstr("shorter than one blueprint fold"));
+}
+
+TEST(WalkForwardPlanTest, FallbackAlwaysRetrainsAtLeastOnce) {
+  auto plan = plan_walk_forward(1000, WalkForwardConfig{}, 5, true);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->folds.size(), 2u);
+  EXPECT_EQ(plan->folds[0].test_first, 500u);
+  EXPECT_EQ(plan->folds[1].test_first, 750u);
+  EXPECT_EQ(plan->folds[1].test_last, 1000u);
 }
 
 TEST(WalkForwardPlanTest, FallbackNeedsAWeekOfTraining) {
