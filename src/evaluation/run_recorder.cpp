@@ -9,6 +9,7 @@
 #include "core/strings.h"
 #include "core/time.h"
 #include "features/engine/feature_file.h"
+#include "evaluation/report.h"
 #include "models/model_dir.h"
 
 #ifndef ITRADE_CODE_VERSION
@@ -189,10 +190,36 @@ core::Result<RecordedRun> record_run(RunStore& store, const Experiment& run, con
 
   recorded.dir = store.dir() / r.id;
   const json metrics = metrics_json(run, recorded.deflated, trials);
+  json resolved = config;
+  resolved["run_id"] = r.id;
+  resolved["code_version"] = r.code_version;
+
+  ReportInput report;
+  report.title = fmt::format("{} on {}: {}", model, run.target, core::join(run.tickers, ", "));
+  report.run_id = r.id;
+  report.created_utc = r.created_utc;
+  report.facts = {
+      {"data used", fmt::format("{} .. {} ({} tickers)", r.first_day, r.last_day, run.tickers.size())},
+      {"evaluated from", core::format_utc(run.evaluated_from)},
+      {"walk-forward", run.plan.description},
+      {"features", fmt::format("{}: {}", run.features.size(), core::join(run.features, ", "))},
+      {"trials on this data", fmt::format("{}", trials)},
+      {"data fingerprint", run.fingerprint},
+      {"code version", r.code_version},
+  };
+  report.backtest = &run.backtest;
+  report.performance = run.performance;
+  report.monthly = run.monthly;
+  report.tickers = run.per_ticker;
+  report.deflated = recorded.deflated;
+  report.prediction = run.prediction_quality;
+  report.gain = run.gain;
+  report.permutation = run.permutation;
+  report.config_text = resolved.dump(2);
+  auto html = render_report(report);
+  if (!html) return html.error();
   auto written = models::write_model_dir(recorded.dir, [&](const fs::path& staging) -> core::Status {
-    json resolved = config;
-    resolved["run_id"] = r.id;
-    resolved["code_version"] = r.code_version;
+    if (auto s = models::write_text_file(staging / "report.html", *html); !s) return s;
     if (auto s = models::write_text_file(staging / "config.json", resolved.dump(2) + "\n"); !s) return s;
     if (auto s = models::write_text_file(staging / "metrics.json", metrics.dump(2) + "\n"); !s) return s;
     if (auto s = models::write_text_file(staging / "trades.csv", trades_csv(run.backtest)); !s) return s;

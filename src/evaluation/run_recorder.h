@@ -10,7 +10,7 @@
 //                    and the features of every predicted bar
 //   importance.csv   gain (mean over folds) and permutation importance per feature
 //   folds/fold_<k>/  the model trained for fold k
-//   report.html      the self-contained report
+//   report.html      the self-contained report (report.h)
 
 #include <filesystem>
 #include <optional>

@@ -76,7 +76,7 @@ TEST_F(BacktestCliTest, BlueprintCommandGivesAnOutOfSampleAnswerAndRecordsTheRun
   ASSERT_FALSE(id.empty()) << run.output;
   const fs::path dir = runs_ / id;
   for (const char* file : {"config.json", "metrics.json", "trades.csv", "equity.csv", "predictions.csv",
-                           "importance.csv", "folds/fold_1/booster.json"}) {
+                           "importance.csv", "folds/fold_1/booster.json", "report.html"}) {
     EXPECT_TRUE(fs::exists(dir / file)) << file;
   }
   EXPECT_TRUE(fs::exists(runs_ / "registry.sqlite"));
@@ -91,6 +91,10 @@ TEST_F(BacktestCliTest, BlueprintCommandGivesAnOutOfSampleAnswerAndRecordsTheRun
   EXPECT_TRUE(contains(metrics, "\"evaluated_from\": \"" + first_equity_time)) << first_equity_time << "\n" << metrics;
   EXPECT_FALSE(contains(equity, "2024-08-09T")) << "the first half of the data is training only";
   EXPECT_TRUE(contains(predictions, "signal,confidence,fold,label,forward_return,sma_5")) << predictions.substr(0, 200);
+  const std::string report = read(dir / "report.html");
+  for (const char* chart : {"equity-chart", "drawdown-chart", "monthly-heatmap", "pnl-histogram", "gain-importance"}) {
+    EXPECT_TRUE(contains(report, chart)) << chart;
+  }
 }
 
 TEST_F(BacktestCliTest, TrialsOnTheSameDataAreCountedAndRunsCanBeCompared) {
