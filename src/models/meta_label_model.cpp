@@ -56,6 +56,12 @@ core::Result<TrainResult> MetaLabelModel::train(const Dataset& train, const Data
                                "build the dataset with an outcome column such as forward_return_5");
     }
   }
+  // The secondary's early-stopping rows are the latest validation trades: that needs their times.
+  if (validation.ts.size() != validation.rows()) {
+    return core::input_error("meta-labeling needs the bar time of every validation row (Dataset::ts) to keep the "
+                             "secondary's early-stopping rows after its training rows; build the dataset with "
+                             "make_dataset");
+  }
   if (auto primary = primary_->train(train, validation); !primary) {
     return core::Error{primary.error().kind, "meta-labeling primary: " + primary.error().message};
   }

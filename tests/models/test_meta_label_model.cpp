@@ -126,5 +126,15 @@ TEST(MetaLabelModelTest, NeedsOutcomes) {
   EXPECT_THAT(result.error().message, ::testing::HasSubstr("realised forward return"));
 }
 
+TEST(MetaLabelModelTest, NeedsValidationTimes) {
+  MetaLabelModel model(std::make_unique<GbdtModel>(params_for(Task::multiclass), "p", "d"), params_for(Task::binary),
+                       "meta");
+  Dataset validation = regimes(500, 6);
+  validation.ts.clear();
+  auto result = model.train(regimes(500, 5), validation);
+  ASSERT_FALSE(result.ok());
+  EXPECT_THAT(result.error().message, ::testing::HasSubstr("bar time of every validation row"));
+}
+
 }  // namespace
 }  // namespace itrade::models

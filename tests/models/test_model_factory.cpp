@@ -82,7 +82,10 @@ Dataset factory_data(std::size_t rows, unsigned seed) {
     data.features.insert(data.features.end(), {x0, x1, x2});
     data.labels.push_back(score < -0.4f ? 0.0f : (score > 0.4f ? 2.0f : 1.0f));
     data.outcomes.push_back(0.001f * score);
+    data.ts.push_back(1'700'000'000'000'000'000LL + static_cast<core::Timestamp>(seed * rows + r) * 300'000'000'000LL);
+    data.ticker_of_row.push_back(0);
   }
+  data.tickers = {"T"};
   return data;
 }
 
