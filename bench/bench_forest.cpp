@@ -9,7 +9,11 @@
 //
 // OneRow cycles through 1,000 different rows, so that the branch predictor cannot learn one path,
 // with the forest in cache as in a loop; OneRowCold first evicts it (a bar every few minutes may
-// find it gone); Batch reports rows/s over 50,000 rows on one thread.
+// find it gone); Batch reports rows/s over 50,000 rows on one thread, predict() row by row;
+// Rows/<threads> the same through Forest::predict_rows (blocks of rows, bit masks) on 1 or 2
+// threads, with ns_per_tree_row = wall time / (rows x trees).
+//
+//   build/bench/bench/bench_forest --benchmark_filter='Rows|Batch'
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -88,11 +92,14 @@ const Fixture& fixture() {
     // The figures mean something only if the forest is XGBoost: check every row once.
     const std::vector<float> expected = or_die(made->model->predict_raw(made->rows));
     float out[3];
+    std::vector<float> batch(kBatchRows * 3);
+    made->forest.predict_rows(made->rows.features.data(), kBatchRows, batch.data(), 2);
     for (std::size_t r = 0; r < kBatchRows; ++r) {
       made->forest.predict(made->rows.features.data() + r * kFeatures, out);
       for (std::size_t k = 0; k < 3; ++k) {
-        if (out[k] != expected[r * 3 + k]) {
-          std::fprintf(stderr, "row %zu class %zu: forest %.9g, XGBoost %.9g\n", r, k, out[k], expected[r * 3 + k]);
+        if (out[k] != expected[r * 3 + k] || batch[r * 3 + k] != expected[r * 3 + k]) {
+          std::fprintf(stderr, "row %zu class %zu: forest %.9g, batch %.9g, XGBoost %.9g\n", r, k, out[k],
+                       batch[r * 3 + k], expected[r * 3 + k]);
           std::exit(1);
         }
       }
@@ -195,6 +202,39 @@ void BM_ForestBatch(benchmark::State& state) {
   report_model(state);
 }
 BENCHMARK(BM_ForestBatch)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_ForestRows(benchmark::State& state) {
+  const Fixture& f = fixture();
+  const int threads = static_cast<int>(state.range(0));
+  std::vector<float> out(kBatchRows * 3);
+  for (auto _ : state) {
+    f.forest.predict_rows(f.rows.features.data(), kBatchRows, out.data(), threads);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(kBatchRows), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["ns_per_tree_row"] =
+      benchmark::Counter(static_cast<double>(kBatchRows * f.forest.num_trees()) * 1e-9,
+                         benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["mask_trees"] = static_cast<double>(f.forest.num_mask_trees());
+  report_model(state);
+}
+BENCHMARK(BM_ForestRows)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// GbdtModel::predict (now through the Forest, 2 threads) against predict_raw (XGBoost's C API, 2
+// threads): the whole way from a Dataset to SignalOutputs.
+void BM_ModelPredict(benchmark::State& state) {
+  const Fixture& f = fixture();
+  for (auto _ : state) {
+    auto out = f.model->predict(f.rows);
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(kBatchRows), benchmark::Counter::kIsIterationInvariantRate);
+  report_model(state);
+}
+BENCHMARK(BM_ModelPredict)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // XGBoost's batch prediction on its 2 threads, for comparison.
 void BM_XgboostBatch(benchmark::State& state) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <initializer_list>
@@ -11,6 +12,8 @@
 #include <string>
 #include <system_error>
 #include <utility>
+
+#include "core/parallel.h"
 
 namespace itrade::models {
 
@@ -321,7 +324,72 @@ core::Result<Forest> Forest::from_xgboost_json(std::string_view text) {
     for (std::size_t l = 0; l < kLanes; ++l) steps = std::max(steps, forest.trees_[first + l].depth);
     forest.group_steps_.push_back(steps);
   }
+  forest.build_batch_layout();
   return forest;
+}
+
+void Forest::build_batch_layout() {
+  constexpr std::size_t kMaxLeaves = 32 * kMaxMaskWords;
+  std::vector<std::uint32_t> leaves_below;  // by node of the tree: leaves in its subtree
+  std::vector<std::uint32_t> first_below;   // by node: left-to-right number of its subtree's first leaf
+  for (std::size_t t = 0; t < trees_.size(); ++t) {
+    const auto begin = static_cast<std::size_t>(trees_[t].root);
+    const std::size_t end = t + 1 < trees_.size() ? static_cast<std::size_t>(trees_[t + 1].root) : nodes_.size();
+    const auto is_leaf = [&](std::size_t i) { return static_cast<std::size_t>(nodes_[i].left) == i; };
+    std::size_t leaves = 0;
+    bool maskable = true;
+    for (std::size_t i = begin; i < end; ++i) {
+      if (is_leaf(i)) {
+        ++leaves;
+      } else if (!(nodes_[i].threshold > -std::numeric_limits<float>::infinity())) {
+        // -inf or NaN: the missing-value copies (-inf, +inf) would not go the default way.
+        maskable = false;
+      }
+    }
+    if (!maskable || leaves > kMaxLeaves) {
+      batch_trees_.push_back(BatchTree{0, 0, 0, 0});
+      continue;
+    }
+    // Nodes are stored breadth-first, children after their parent: leaf counts from the last node
+    // up, leaf numbers from the root down.
+    const std::size_t size = end - begin;
+    leaves_below.assign(size, 0);
+    first_below.assign(size, 0);
+    for (std::size_t k = size; k-- > 0;) {
+      const std::size_t i = begin + k;
+      if (is_leaf(i)) {
+        leaves_below[k] = 1;
+      } else {
+        const auto left = static_cast<std::size_t>(nodes_[i].left) - begin;
+        leaves_below[k] = leaves_below[left] + leaves_below[left + 1];
+      }
+    }
+    BatchTree tree{static_cast<std::uint32_t>(mask_splits_.size()), 0, static_cast<std::uint32_t>(mask_leaves_.size()),
+                   leaves <= 32 ? 1u : 2u};
+    mask_leaves_.resize(mask_leaves_.size() + leaves, 0.0f);
+    for (std::size_t k = 0; k < size; ++k) {
+      const std::size_t i = begin + k;
+      if (is_leaf(i)) {
+        mask_leaves_[tree.first_leaf + first_below[k]] = leaf_values_[i];
+        continue;
+      }
+      const auto left = static_cast<std::size_t>(nodes_[i].left) - begin;
+      first_below[left] = first_below[k];
+      first_below[left + 1] = first_below[k] + leaves_below[left];
+      MaskSplit split{nodes_[i].threshold, 2 * nodes_[i].feature + nodes_[i].missing_right, {~0u, ~0u}};
+      for (std::uint32_t leaf = first_below[left]; leaf < first_below[left] + leaves_below[left]; ++leaf) {
+        split.kept_leaves[leaf / 32] &= ~(1u << (leaf % 32));
+      }
+      mask_splits_.push_back(split);
+      ++tree.num_splits;
+    }
+    batch_trees_.push_back(tree);
+  }
+}
+
+std::size_t Forest::num_mask_trees() const {
+  return static_cast<std::size_t>(
+      std::count_if(batch_trees_.begin(), batch_trees_.end(), [](const BatchTree& t) { return t.mask_words != 0; }));
 }
 
 Task Forest::task() const {
@@ -374,6 +442,10 @@ void Forest::margins(const float* row, float* out) const noexcept {
 
 void Forest::predict(const float* row, float* out) const noexcept {
   margins(row, out);
+  transform(out);
+}
+
+void Forest::transform(float* out) const noexcept {
   switch (objective_) {
     case Objective::multi_softprob: {
       // XGBoost's Softmax (common/math.h), operation for operation.
@@ -393,6 +465,121 @@ void Forest::predict(const float* row, float* out) const noexcept {
     case Objective::reg_squarederror:
       break;
   }
+}
+
+namespace {
+
+// Four rows' values of one column, and four rows' leaf bits. GCC's vector extensions: SSE2 on
+// x86-64 without -m flags, other code elsewhere.
+using Floats = float __attribute__((vector_size(16)));
+using Bits = std::int32_t __attribute__((vector_size(16)));  // what comparing Floats gives
+constexpr std::size_t kVectors = Forest::kBlockRows / 4;
+static_assert(Forest::kBlockRows % 4 == 0);
+
+// Clears, for the block's rows, the leaves of the left subtree of every split they pass to the
+// right; alive[w][v] holds bits 32w.. of rows 4v..4v+3.
+template <std::size_t Words, typename Split>
+inline void clear_left_leaves(const Split* split, std::uint32_t count, const Floats* columns,
+                              Bits (&alive)[Words][kVectors]) {
+  for (std::size_t w = 0; w < Words; ++w) {
+    for (std::size_t v = 0; v < kVectors; ++v) alive[w][v] = ~Bits{};
+  }
+  for (const Split* end = split + count; split != end; ++split) {
+    const Floats* column = columns + static_cast<std::size_t>(split->column) * kVectors;
+    const float t = split->threshold;
+    const Floats threshold = {t, t, t, t};
+    Bits kept[Words];
+    for (std::size_t w = 0; w < Words; ++w) {
+      const auto bits = static_cast<std::int32_t>(split->kept_leaves[w]);
+      kept[w] = Bits{bits, bits, bits, bits};
+    }
+#pragma GCC unroll 16
+    for (std::size_t v = 0; v < kVectors; ++v) {
+      // All ones where the row goes left, x < threshold; where it goes right, the leaves outside
+      // the left subtree. The block's values are never NaN, nor the thresholds of a mask tree.
+      const Bits left = column[v] < threshold;
+      for (std::size_t w = 0; w < Words; ++w) alive[w][v] &= left | kept[w];
+    }
+  }
+}
+
+}  // namespace
+
+void Forest::run_chunk(const float* rows, std::size_t n, float* out, bool outputs) const {
+  const auto features = static_cast<std::size_t>(num_features_);
+  const auto k_outputs = static_cast<std::size_t>(num_outputs_);
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  // Column 2f + m, vector v: feature f of rows 4v..4v+3 of the block, NaN replaced by -inf (m = 0)
+  // or +inf (m = 1).
+  std::vector<Floats> columns(2 * features * kVectors);
+  for (std::size_t first = 0; first < n; first += kBlockRows) {
+    const std::size_t count = std::min(kBlockRows, n - first);
+    const float* block = rows + first * features;
+    float* sums = out + first * k_outputs;
+    for (std::size_t v = 0; v < kVectors; ++v) {
+      // Rows 4v..4v+3; past the end, row 0 again (any number does: never read back).
+      const float* row[4];
+      for (std::size_t i = 0; i < 4; ++i) row[i] = block + (4 * v + i < count ? (4 * v + i) * features : 0);
+      for (std::size_t f = 0; f < features; ++f) {
+        const Floats x = {row[0][f], row[1][f], row[2][f], row[3][f]};
+        const Bits missing = x != x;
+        columns[2 * f * kVectors + v] = missing ? Floats{-kInf, -kInf, -kInf, -kInf} : x;
+        columns[(2 * f + 1) * kVectors + v] = missing ? Floats{kInf, kInf, kInf, kInf} : x;
+      }
+    }
+    for (std::size_t i = 0; i < count * k_outputs; ++i) sums[i] = base_margin_;
+    for (std::size_t t = 0; t < trees_.size(); ++t) {
+      const BatchTree& plan = batch_trees_[t];
+      const auto output = static_cast<std::size_t>(trees_[t].output);
+      const float* leaves = mask_leaves_.data() + plan.first_leaf;
+      if (plan.mask_words == 1) {
+        Bits alive[1][kVectors];
+        clear_left_leaves<1>(mask_splits_.data() + plan.first_split, plan.num_splits, columns.data(), alive);
+        for (std::size_t l = 0; l < count; ++l) {
+          // Never 0: the row's own leaf is left (see forest.h), so no test for it.
+          sums[l * k_outputs + output] += leaves[__builtin_ctz(static_cast<std::uint32_t>(alive[0][l / 4][l % 4]))];
+        }
+      } else if (plan.mask_words == 2) {
+        Bits alive[2][kVectors];
+        clear_left_leaves<2>(mask_splits_.data() + plan.first_split, plan.num_splits, columns.data(), alive);
+        for (std::size_t l = 0; l < count; ++l) {
+          const auto low = static_cast<std::uint32_t>(alive[0][l / 4][l % 4]);
+          const auto high = static_cast<std::uint32_t>(alive[1][l / 4][l % 4]);
+          const int leaf = low != 0 ? std::countr_zero(low) : 32 + std::countr_zero(high);
+          sums[l * k_outputs + output] += leaves[leaf];
+        }
+      } else {
+        // The block's rows walk the tree in lockstep, as margins() walks kLanes trees.
+        std::size_t at[kBlockRows];
+        for (std::size_t l = 0; l < count; ++l) at[l] = static_cast<std::size_t>(trees_[t].root);
+        for (std::int32_t s = 0; s < trees_[t].depth; ++s) {
+          for (std::size_t l = 0; l < count; ++l) at[l] = step(nodes_.data(), at[l], block + l * features);
+        }
+        for (std::size_t l = 0; l < count; ++l) sums[l * k_outputs + output] += leaf_values_[at[l]];
+      }
+    }
+    if (outputs) {
+      for (std::size_t l = 0; l < count; ++l) transform(sums + l * k_outputs);
+    }
+  }
+}
+
+void Forest::run_rows(const float* rows, std::size_t n, float* out, int threads, bool outputs) const {
+  const auto features = static_cast<std::size_t>(num_features_);
+  const auto k_outputs = static_cast<std::size_t>(num_outputs_);
+  const std::size_t chunks = (n + kChunkRows - 1) / kChunkRows;
+  core::parallel_for(chunks, threads, [&](std::size_t c) {
+    const std::size_t first = c * kChunkRows;
+    run_chunk(rows + first * features, std::min(kChunkRows, n - first), out + first * k_outputs, outputs);
+  });
+}
+
+void Forest::predict_rows(const float* rows, std::size_t n, float* out, int threads) const {
+  run_rows(rows, n, out, threads, true);
+}
+
+void Forest::margins_rows(const float* rows, std::size_t n, float* out, int threads) const {
+  run_rows(rows, n, out, threads, false);
 }
 
 }  // namespace itrade::models

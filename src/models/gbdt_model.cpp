@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
+#include "models/forest.h"
 #include "models/model_dir.h"
 #include "models/signal_mapping.h"
 
@@ -53,6 +54,60 @@ core::Status fill_dmatrix(DMatrix& matrix, const Dataset& data, int threads, boo
   return {};
 }
 
+// The rows of a Dataset as XGBoost's data iterator yields them to a QuantileDMatrix: one batch,
+// the float32 rows in place (an __array_interface__ pointing at them), through a proxy DMatrix.
+struct RowBatches {
+  DMatrixHandle proxy = nullptr;
+  std::string rows;  // __array_interface__ JSON
+  bool given = false;
+};
+
+extern "C" void reset_row_batches(DataIterHandle handle) { static_cast<RowBatches*>(handle)->given = false; }
+
+extern "C" int next_row_batch(DataIterHandle handle) {
+  auto* batches = static_cast<RowBatches*>(handle);
+  if (batches->given) return 0;
+  batches->given = true;
+  // A failure here is XGBoost's own error, reported again by the call that made the matrix.
+  XGProxyDMatrixSetDataDense(batches->proxy, batches->rows.c_str());
+  return 1;
+}
+
+// max_bin as the booster parameters set it (XGBoost's default 256): a QuantileDMatrix is cut into
+// bins when it is made and must agree with the booster.
+std::string max_bin_of(const GbdtParams& params) {
+  std::string max_bin = "256";
+  for (const auto& [name, value] : params.booster) {
+    if (name == "max_bin") max_bin = value;
+  }
+  return max_bin;
+}
+
+core::Status fill_quantile_dmatrix(DMatrix& matrix, const Dataset& data, const GbdtParams& params) {
+  const std::string max_bin = max_bin_of(params);
+  if (max_bin.empty() || max_bin.size() > 9 ||
+      !std::all_of(max_bin.begin(), max_bin.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return core::input_error("booster parameter max_bin = '{}' is not a positive integer; XGBoost's default is 256",
+                             max_bin);
+  }
+  DMatrix proxy;
+  if (XGProxyDMatrixCreate(proxy.out()) != 0) return xgboost_error("creating a proxy DMatrix");
+  RowBatches batches;
+  batches.proxy = proxy.get();
+  batches.rows = fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+                             reinterpret_cast<std::uintptr_t>(data.features.data()), data.rows(), data.cols());
+  const std::string config =
+      fmt::format(R"({{"missing": NaN, "nthread": {}, "max_bin": {}}})", params.threads, max_bin);
+  if (XGQuantileDMatrixCreateFromCallback(&batches, proxy.get(), nullptr, reset_row_batches, next_row_batch,
+                                          config.c_str(), matrix.out()) != 0) {
+    return xgboost_error("creating a QuantileDMatrix");
+  }
+  if (XGDMatrixSetFloatInfo(matrix.get(), "label", data.labels.data(), data.rows()) != 0) {
+    return xgboost_error("setting labels");
+  }
+  return {};
+}
+
 core::Status check_labels(const Dataset& data, Task task, const char* what) {
   if (data.rows() == 0) return core::input_error("the {} set has no rows; give it data with labels", what);
   if (data.labels.size() != data.rows()) {
@@ -74,8 +129,8 @@ core::Status check_labels(const Dataset& data, Task task, const char* what) {
   return {};
 }
 
-// "[12]\ttrain-mlogloss:0.61\tvalid-mlogloss:0.72" -> the two values.
-bool parse_evaluation(std::string_view text, double& train, double& validation) {
+// "[12]\ttrain-mlogloss:0.61\tvalid-mlogloss:0.72" -> the two values (train only when `with_train`).
+bool parse_evaluation(std::string_view text, bool with_train, double& train, double& validation) {
   bool seen_train = false;
   bool seen_validation = false;
   for (std::string_view field : core::split(text, '\t')) {
@@ -93,7 +148,7 @@ bool parse_evaluation(std::string_view text, double& train, double& validation) 
       seen_validation = true;
     }
   }
-  return seen_train && seen_validation;
+  return (seen_train || !with_train) && seen_validation;
 }
 
 double sample_std(const std::vector<float>& values) {
@@ -194,7 +249,11 @@ core::Result<TrainResult> GbdtModel::train(const Dataset& train, const Dataset& 
 
   DMatrix dtrain;
   DMatrix dvalid;
-  if (auto s = fill_dmatrix(dtrain, train, params_.threads, true); !s) return s.error();
+  if (auto s = params_.quantile_dmatrix ? fill_quantile_dmatrix(dtrain, train, params_)
+                                        : fill_dmatrix(dtrain, train, params_.threads, true);
+      !s) {
+    return s.error();
+  }
   if (auto s = fill_dmatrix(dvalid, validation, params_.threads, true); !s) return s.error();
 
   auto booster = std::make_unique<Booster>();
@@ -238,17 +297,22 @@ core::Result<TrainResult> GbdtModel::train(const Dataset& train, const Dataset& 
 
   TrainResult result;
   result.metric = metric_of(params_.task);
+  // Without the training set, only the validation set (caches[1]) is evaluated.
+  const bool with_train = params_.evaluate_training;
   const char* eval_names[] = {"train", "valid"};
+  DMatrixHandle* evaluated = with_train ? caches : caches + 1;
+  const char** evaluated_names = with_train ? eval_names : eval_names + 1;
+  const bst_ulong evaluated_count = with_train ? 2 : 1;
   double best = std::numeric_limits<double>::infinity();
   int best_round = -1;
   for (int round = 0; round < params_.max_rounds; ++round) {
     if (XGBoosterUpdateOneIter(booster->handle, round, dtrain.get()) != 0) return xgboost_error("a boosting round");
     const char* text = nullptr;
-    if (XGBoosterEvalOneIter(booster->handle, round, caches, eval_names, 2, &text) != 0) {
+    if (XGBoosterEvalOneIter(booster->handle, round, evaluated, evaluated_names, evaluated_count, &text) != 0) {
       return xgboost_error("evaluating a round");
     }
-    RoundMetrics metrics{round, 0.0, 0.0};
-    if (!parse_evaluation(text, metrics.train, metrics.validation)) {
+    RoundMetrics metrics{round, with_train ? 0.0 : std::numeric_limits<double>::quiet_NaN(), 0.0};
+    if (!parse_evaluation(text, with_train, metrics.train, metrics.validation)) {
       return core::runtime_error("cannot read XGBoost's evaluation '{}'", text);
     }
     result.rounds.push_back(metrics);
@@ -268,6 +332,7 @@ core::Result<TrainResult> GbdtModel::train(const Dataset& train, const Dataset& 
     return xgboost_error("slicing the booster to the best round");
   }
   booster_ = std::move(kept);
+  forest_.reset();  // until the new trees are read below
   best_iteration_ = best_round;
   label_spread_ = params_.task == Task::regression ? sample_std(train.labels) : 0.0;
 
@@ -295,7 +360,14 @@ core::Result<TrainResult> GbdtModel::train(const Dataset& train, const Dataset& 
   if (XGBoosterSaveModelToBuffer(booster_->handle, R"({"format": "json"})", &length, &buffer) != 0) {
     return xgboost_error("serialising the model");
   }
-  const json model = json::parse(std::string_view(buffer, length), nullptr, false);
+  const std::string_view model_text(buffer, length);
+  // A model whose trees a Forest does not evaluate is predicted by XGBoost instead.
+  if (auto forest = Forest::from_xgboost_json(model_text); forest) {
+    forest_ = std::make_unique<Forest>(std::move(forest).value());
+  } else {
+    forest_.reset();
+  }
+  const json model = json::parse(model_text, nullptr, false);
   long nodes = 0;
   if (!model.is_discarded()) {
     for (const auto& tree : model["learner"]["gradient_booster"]["model"]["trees"]) {
@@ -340,8 +412,15 @@ core::Result<std::vector<float>> GbdtModel::predict_contributions(const Dataset&
 }
 
 core::Result<std::vector<SignalOutput>> GbdtModel::predict(const Dataset& data) const {
-  auto raw = predict_raw(data);
-  if (!raw) return raw.error();
+  core::Result<std::vector<float>> raw = std::vector<float>{};
+  if (forest_) {
+    if (auto s = check_columns(data, "data"); !s) return s.error();
+    raw->resize(data.rows() * static_cast<std::size_t>(forest_->num_outputs()));
+    forest_->predict_rows(data.features.data(), data.rows(), raw->data(), params_.threads);
+  } else {
+    raw = predict_raw(data);
+    if (!raw) return raw.error();
+  }
   std::vector<SignalOutput> outputs;
   outputs.reserve(data.rows());
   for (std::size_t r = 0; r < data.rows(); ++r) {
@@ -391,6 +470,8 @@ core::Status GbdtModel::save(const fs::path& dir) const {
       {"early_stopping_rounds", params_.early_stopping_rounds},
       {"threads", params_.threads},
       {"seed", params_.seed},
+      {"evaluate_training", params_.evaluate_training},
+      {"quantile_dmatrix", params_.quantile_dmatrix},
       {"booster", params_.booster},
   };
   // Written next to the target and renamed into place: a reader sees a complete model or none.
@@ -427,6 +508,9 @@ core::Result<std::unique_ptr<GbdtModel>> GbdtModel::load(const fs::path& dir) {
     params.threads = meta.at("threads").get<int>();
     params.seed = meta.at("seed").get<std::uint64_t>();
     params.booster = meta.at("booster").get<std::vector<std::pair<std::string, std::string>>>();
+    // Training options; absent in models saved before they existed.
+    params.evaluate_training = meta.value("evaluate_training", params.evaluate_training);
+    params.quantile_dmatrix = meta.value("quantile_dmatrix", params.quantile_dmatrix);
     auto model = std::make_unique<GbdtModel>(params, meta.at("name").get<std::string>(),
                                              meta.at("target").get<std::string>(),
                                              meta.at("framework").get<std::string>());
@@ -448,6 +532,9 @@ core::Result<std::unique_ptr<GbdtModel>> GbdtModel::load(const fs::path& dir) {
       return xgboost_error("setting nthread");
     }
     model->booster_ = std::move(booster);
+    if (auto forest = Forest::from_xgboost_json(*booster_text); forest) {
+      model->forest_ = std::make_unique<Forest>(std::move(forest).value());
+    }
     return model;
   } catch (const json::exception& e) {
     return bad(fmt::format("missing or mistyped field ({})", e.what()));

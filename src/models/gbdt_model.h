@@ -3,6 +3,9 @@
 // (docs/models.md). XGBoost 1.7's C API has no early stopping: training loops one round at a
 // time, evaluates train and validation after each, keeps the best validation round and slices
 // the booster to it.
+//
+// predict() walks the trees itself (models/forest.h, bit for bit XGBoost's outputs, several times
+// faster); predict_raw(), predict_margin() and predict_contributions() are XGBoost's own.
 
 #include <cstdint>
 #include <filesystem>
@@ -15,12 +18,23 @@
 
 namespace itrade::models {
 
+class Forest;
+
 struct GbdtParams {
   Task task = Task::multiclass;
   int max_rounds = 500;
   int early_stopping_rounds = 50;  // stop after this many rounds without a better validation metric
   int threads = 2;                 // XGBoost nthread; set explicitly (see DESIGN.md on OpenMP)
   std::uint64_t seed = 42;
+  // Evaluate the training set after every round (TrainResult::rounds[i].train) as well as the
+  // validation set; false leaves the training metric NaN and saves its evaluation.
+  bool evaluate_training = true;
+  // Give XGBoost the training rows as a QuantileDMatrix (XGQuantileDMatrixCreateFromCallback):
+  // quantised straight from our float32 rows, without the CSR copy (8 bytes per value) that a
+  // DMatrix made by XGDMatrixCreateFromMat_omp keeps for the whole training: 40 % less peak memory
+  // at 2 M rows, the same rounds and losses (docs/PERFORMANCE.md). false: the plain DMatrix. The
+  // validation set is a plain DMatrix either way.
+  bool quantile_dmatrix = true;
   // XGBoost booster parameters passed through as name/value (eta, max_depth, grow_policy,
   // max_leaves, subsample, ...). objective, num_class, eval_metric, tree_method, nthread and
   // seed are set from the fields above and may not appear here.
@@ -37,6 +51,9 @@ class GbdtModel final : public SignalModel {
   GbdtModel& operator=(const GbdtModel&) = delete;
 
   core::Result<TrainResult> train(const Dataset& train, const Dataset& validation) override;
+  // Through the model's Forest (params().threads threads for batches of more than
+  // Forest::kChunkRows rows), or XGBoost when the trees are not ones a Forest evaluates; the
+  // probabilities are XGBoost's (predict_raw()) bit for bit either way.
   core::Result<std::vector<SignalOutput>> predict(const Dataset& data) const override;
   core::Status save(const std::filesystem::path& dir) const override;
   ModelInfo info() const override;
@@ -61,6 +78,9 @@ class GbdtModel final : public SignalModel {
   static core::Result<std::unique_ptr<GbdtModel>> load(const std::filesystem::path& dir);
 
   const GbdtParams& params() const { return params_; }
+  // The trees as a Forest (what predict() uses), or null before training or loading, or when the
+  // model is not one a Forest evaluates.
+  const Forest* forest() const { return forest_.get(); }
   // Sample standard deviation of the training target (regression signal scale).
   double label_spread() const { return label_spread_; }
 
@@ -77,6 +97,7 @@ class GbdtModel final : public SignalModel {
   double label_spread_ = 0.0;
   int best_iteration_ = -1;
   std::unique_ptr<Booster> booster_;  // null until trained or loaded
+  std::unique_ptr<Forest> forest_;    // the booster's trees; null when booster_ is or they are unsupported
 };
 
 // "xgboost 1.7.4": the library version linked at run time.

@@ -156,6 +156,53 @@ TEST_P(ForestVsXgboost, EqualOnEveryRowOfATestSet) {
   EXPECT_TRUE(identical(forest_outputs(*forest, test, true), *margin));
 }
 
+// The batch calls on `rows` rows of `data` with `threads` threads.
+std::vector<float> batch_outputs(const Forest& forest, const Dataset& data, std::size_t rows, int threads,
+                                 bool margins) {
+  std::vector<float> out(rows * static_cast<std::size_t>(forest.num_outputs()));
+  if (margins) {
+    forest.margins_rows(data.features.data(), rows, out.data(), threads);
+  } else {
+    forest.predict_rows(data.features.data(), rows, out.data(), threads);
+  }
+  return out;
+}
+
+TEST_P(ForestVsXgboost, BatchEqualsOneRowAndXgboost) {
+  const Case c = GetParam();
+  const auto model = trained(c.task, c.lossguide, 1);
+  auto forest = Forest::from_xgboost_json(*model->booster_json());
+  ASSERT_TRUE(forest.ok()) << forest.error().message;
+  // Both policies' trees here have at most 32 leaves: all are evaluated by bit masks.
+  EXPECT_EQ(forest->num_mask_trees(), forest->num_trees());
+  // More than two chunks, neither a multiple of the block nor of the chunk; 10% NaN.
+  const std::size_t n = 2 * Forest::kChunkRows + Forest::kBlockRows + 5;
+  const Dataset test = synthetic(c.task, n, 98);
+  auto raw = model->predict_raw(test);
+  auto margin = model->predict_margin(test);
+  ASSERT_TRUE(raw.ok() && margin.ok());
+  const auto one_row = forest_outputs(*forest, test, false);
+  const auto one_row_margins = forest_outputs(*forest, test, true);
+  ASSERT_TRUE(identical(one_row, *raw));
+  for (int threads : {1, 2, 3, 0}) {
+    SCOPED_TRACE(threads);
+    EXPECT_TRUE(identical(batch_outputs(*forest, test, n, threads, false), one_row));
+    EXPECT_TRUE(identical(batch_outputs(*forest, test, n, threads, true), one_row_margins));
+  }
+  // Short batches: their outputs are the first rows' (n = 0 writes nothing).
+  const auto outputs = static_cast<std::size_t>(forest->num_outputs());
+  for (std::size_t rows : {std::size_t{0}, std::size_t{1}, std::size_t{3}, Forest::kBlockRows - 1, Forest::kBlockRows,
+                           Forest::kBlockRows + 1, Forest::kChunkRows + 1}) {
+    SCOPED_TRACE(rows);
+    std::vector<float> out(rows * outputs + 1, 12345.0f);
+    forest->predict_rows(test.features.data(), rows, out.data(), 2);
+    EXPECT_EQ(out.back(), 12345.0f);  // nothing written past the rows
+    out.pop_back();
+    EXPECT_TRUE(
+        identical(out, std::vector<float>(one_row.begin(), one_row.begin() + static_cast<long>(rows * outputs))));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Forest, ForestVsXgboost,
                          ::testing::Values(Case{Task::multiclass, false}, Case{Task::multiclass, true},
                                            Case{Task::binary, false}, Case{Task::binary, true},
@@ -272,6 +319,160 @@ TEST(ForestTest, SplitMissingValueAndBaseScoreRules) {
   EXPECT_NEAR(p[0] + p[1] + p[2], 1.0, 1e-6);
   EXPECT_LT(p[0], p[1]);
   EXPECT_EQ(p[1], p[2]);
+}
+
+TEST(ForestTest, BatchWalksTreesWithAThresholdOfMinusInfinity) {
+  // -1E39 is beyond float's range: the threshold is -inf. No number is below it, so every row
+  // goes right, except a missing value, which goes the default way (left); the bit masks, which
+  // read a missing value as -inf on a default-left split, would send it right: the tree is walked.
+  auto forest = Forest::from_xgboost_json(stump("reg:squarederror", "0", "0E0", "-1E39"));
+  ASSERT_TRUE(forest.ok()) << forest.error().message;
+  EXPECT_EQ(forest->num_mask_trees(), 0u);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float rows[] = {0.0f, nan, 0.0f, -INFINITY, 0.0f, -3.0e38f, 0.0f, 0.0f, 0.0f, INFINITY};
+  const float expected[] = {-0.25f, 0.5f, 0.5f, 0.5f, 0.5f};
+  float out[5];
+  forest->predict_rows(rows, 5, out, 1);
+  for (int r = 0; r < 5; ++r) EXPECT_EQ(out[r], expected[r]) << "row " << r;
+
+  // A finite threshold: a mask tree, with the same rules.
+  auto finite = Forest::from_xgboost_json(stump("reg:squarederror", "0", "0E0", "-3E38"));
+  ASSERT_TRUE(finite.ok());
+  EXPECT_EQ(finite->num_mask_trees(), 1u);
+  const float expected_finite[] = {-0.25f, -0.25f, 0.5f, 0.5f, 0.5f};  // -3e38 is the threshold: right
+  finite->predict_rows(rows, 5, out, 1);
+  for (int r = 0; r < 5; ++r) EXPECT_EQ(out[r], expected_finite[r]) << "row " << r;
+}
+
+// Random trees in XGBoost's JSON layout, evaluated by a plain reference walk of the same arrays.
+struct RandomTree {
+  std::vector<long long> left, right, feature, default_left;
+  std::vector<float> value;  // threshold at a split, leaf value at a leaf
+  int output = 0;
+};
+
+// A tree of `leaves` leaves grown by splitting a random leaf each time (any shape, from a chain to
+// a balanced tree), on random features of `features`, thresholds drawn from `thresholds`.
+RandomTree random_tree(std::size_t leaves, int features, const std::vector<float>& thresholds, std::mt19937& rng) {
+  RandomTree tree;
+  auto add_leaf = [&] {
+    tree.left.push_back(-1);
+    tree.right.push_back(-1);
+    tree.feature.push_back(0);
+    tree.default_left.push_back(0);
+    tree.value.push_back(std::normal_distribution<float>(0.0f, 1.0f)(rng));
+  };
+  add_leaf();
+  std::vector<std::size_t> open = {0};
+  while (open.size() < leaves) {
+    const std::size_t pick = rng() % open.size();
+    const std::size_t node = open[pick];
+    open.erase(open.begin() + static_cast<long>(pick));
+    tree.left[node] = static_cast<long long>(tree.left.size());
+    tree.right[node] = static_cast<long long>(tree.left.size() + 1);
+    tree.feature[node] = rng() % features;
+    tree.default_left[node] = rng() % 2;
+    tree.value[node] = thresholds[rng() % thresholds.size()];
+    open.push_back(tree.left.size());
+    open.push_back(tree.left.size() + 1);
+    add_leaf();
+    add_leaf();
+  }
+  return tree;
+}
+
+float reference_leaf(const RandomTree& tree, const float* row) {
+  std::size_t node = 0;
+  while (tree.left[node] != -1) {
+    const float x = row[tree.feature[node]];
+    const bool left = std::isnan(x) ? tree.default_left[node] != 0 : x < tree.value[node];
+    node = static_cast<std::size_t>(left ? tree.left[node] : tree.right[node]);
+  }
+  return tree.value[node];
+}
+
+std::string forest_json(const std::vector<RandomTree>& trees, int num_class, int features, float base_score) {
+  json array = json::array();
+  json info = json::array();
+  for (std::size_t t = 0; t < trees.size(); ++t) {
+    const RandomTree& tree = trees[t];
+    json values = json::array();
+    // XGBoost writes each float as its shortest round-trip text; so does fmt. JSON has no
+    // infinity: a number beyond float's range reads as one.
+    for (float v : tree.value)
+      values.push_back(json::parse(std::isinf(v) ? (v > 0 ? "1E39" : "-1E39") : fmt::format("{}", v)));
+    array.push_back({{"id", t},
+                     {"left_children", tree.left},
+                     {"right_children", tree.right},
+                     {"split_indices", tree.feature},
+                     {"split_conditions", values},
+                     {"default_left", tree.default_left},
+                     {"split_type", std::vector<int>(tree.left.size(), 0)},
+                     {"tree_param", {{"num_nodes", std::to_string(tree.left.size())}, {"size_leaf_vector", "0"}}}});
+    info.push_back(tree.output);
+  }
+  json model = {{"learner",
+                 {{"gradient_booster", {{"name", "gbtree"}, {"model", {{"trees", array}, {"tree_info", info}}}}},
+                  {"learner_model_param",
+                   {{"base_score", fmt::format("{}", base_score)},
+                    {"num_class", std::to_string(num_class)},
+                    {"num_feature", std::to_string(features)}}},
+                  {"objective", {{"name", "multi:softprob"}}}}}};
+  return model.dump();
+}
+
+TEST(ForestTest, BatchEqualsAPlainWalkOnRandomTreesOfEveryShape) {
+  // Trees of 1 to 90 leaves: one or two mask words, or walked (more than 64 leaves). Row values
+  // are often exactly a threshold (which goes right), missing, or infinite.
+  constexpr int kFeatures = 5;
+  constexpr int kClasses = 3;
+  std::mt19937 rng(2024);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> thresholds;
+  for (int i = 0; i < 12; ++i) thresholds.push_back(normal(rng));
+  thresholds.push_back(3.0e38f);
+  thresholds.push_back(INFINITY);  // +inf: only +inf goes right (still a mask tree)
+  std::vector<RandomTree> trees;
+  for (std::size_t leaves : {1, 2, 3, 17, 31, 32, 33, 47, 63, 64, 65, 90, 5, 31, 2, 64, 40}) {
+    trees.push_back(random_tree(leaves, kFeatures, thresholds, rng));
+    trees.back().output = static_cast<int>(trees.size() % kClasses);
+  }
+  auto forest = Forest::from_xgboost_json(forest_json(trees, kClasses, kFeatures, 0.5f));
+  ASSERT_TRUE(forest.ok()) << forest.error().message;
+  EXPECT_EQ(forest->num_trees(), trees.size());
+  EXPECT_EQ(forest->num_mask_trees(), trees.size() - 2);  // all but 65 and 90 leaves
+
+  const std::size_t n = Forest::kChunkRows + 3 * Forest::kBlockRows + 7;
+  std::vector<float> rows(n * kFeatures);
+  for (float& x : rows) {
+    const unsigned kind = rng() % 10;
+    x = kind < 3   ? thresholds[rng() % thresholds.size()]
+        : kind < 5 ? std::numeric_limits<float>::quiet_NaN()
+        : kind < 6 ? (rng() % 2 ? INFINITY : -INFINITY)
+                   : normal(rng);
+  }
+  std::vector<float> margins(n * kClasses);
+  std::vector<float> outputs(n * kClasses);
+  forest->margins_rows(rows.data(), n, margins.data(), 2);
+  forest->predict_rows(rows.data(), n, outputs.data(), 2);
+  std::size_t differ = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    const float* row = rows.data() + r * kFeatures;
+    float expected[kClasses] = {0.5f, 0.5f, 0.5f};
+    for (const RandomTree& tree : trees) expected[tree.output] += reference_leaf(tree, row);
+    float one_row[kClasses];
+    forest->predict(row, one_row);
+    for (int k = 0; k < kClasses; ++k) {
+      const bool same =
+          std::bit_cast<std::uint32_t>(margins[r * kClasses + k]) == std::bit_cast<std::uint32_t>(expected[k]) &&
+          std::bit_cast<std::uint32_t>(outputs[r * kClasses + k]) == std::bit_cast<std::uint32_t>(one_row[k]);
+      if (!same && differ++ < 5) {
+        ADD_FAILURE() << "row " << r << " class " << k << ": margin " << margins[r * kClasses + k] << " against "
+                      << expected[k] << ", output " << outputs[r * kClasses + k] << " against " << one_row[k];
+      }
+    }
+  }
+  EXPECT_EQ(differ, 0u);
 }
 
 TEST(ForestTest, ThresholdIsTheFloatNearestItsText) {

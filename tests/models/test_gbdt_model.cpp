@@ -5,13 +5,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
+#include <span>
+#include <string>
+#include <vector>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
+#include "models/forest.h"
 #include "models/gbdt_model.h"
+#include "models/signal_mapping.h"
 
 namespace itrade::models {
 namespace {
@@ -230,6 +237,152 @@ TEST(GbdtModelTest, BadInputIsAnInputError) {
   GbdtModel untrained(quick(Task::binary), "u", "t");
   EXPECT_FALSE(untrained.predict(synthetic(Task::binary, 5, 26)).ok());
   EXPECT_FALSE(binary.train(Dataset{}, Dataset{}).ok());
+}
+
+// SignalOutputs equal in every field, bit for bit.
+void expect_same_outputs(const std::vector<SignalOutput>& got, const std::vector<SignalOutput>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  std::size_t differ = 0;
+  for (std::size_t r = 0; r < got.size(); ++r) {
+    const SignalOutput& a = got[r];
+    const SignalOutput& b = want[r];
+    const bool same = a.signal == b.signal && a.confidence == b.confidence && a.probabilities == b.probabilities &&
+                      a.classes == b.classes && a.raw == b.raw;
+    if (!same && differ++ < 3) ADD_FAILURE() << "row " << r << ": signal " << a.signal << " against " << b.signal;
+  }
+  EXPECT_EQ(differ, 0u);
+}
+
+TEST_F(TempDir, PredictWalksTheTreesAndGivesXgboostsOutputs) {
+  // predict() goes through the Forest; its outputs must be those of XGBoost's probabilities
+  // (predict_raw) through the signal mapping, for every task, on 10% missing values, in batches
+  // of several chunks on 2 threads, also after save and load.
+  for (Task task : {Task::multiclass, Task::binary, Task::regression}) {
+    SCOPED_TRACE(task_name(task));
+    GbdtModel model(quick(task), "m", "t");
+    EXPECT_EQ(model.forest(), nullptr);
+    ASSERT_TRUE(model.train(synthetic(task, 2000, 30, 0.1), synthetic(task, 500, 31, 0.1)).ok());
+    ASSERT_NE(model.forest(), nullptr);
+    const Dataset test = synthetic(task, 3 * Forest::kChunkRows + 11, 32, 0.1);
+    auto raw = model.predict_raw(test);
+    auto outputs = model.predict(test);
+    ASSERT_TRUE(raw.ok() && outputs.ok());
+    std::vector<SignalOutput> expected;
+    for (std::size_t r = 0; r < test.rows(); ++r) {
+      switch (task) {
+        case Task::multiclass:
+          expected.push_back(from_class_probabilities(std::span<const float>(raw->data() + 3 * r, 3)));
+          break;
+        case Task::binary: expected.push_back(from_binary_probability((*raw)[r])); break;
+        case Task::regression: expected.push_back(from_regression((*raw)[r], model.label_spread())); break;
+      }
+    }
+    expect_same_outputs(*outputs, expected);
+
+    const fs::path dir = dir_ / task_name(task);
+    ASSERT_TRUE(model.save(dir).ok());
+    auto loaded = GbdtModel::load(dir);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    ASSERT_NE((*loaded)->forest(), nullptr);
+    auto again = (*loaded)->predict(test);
+    ASSERT_TRUE(again.ok());
+    expect_same_outputs(*again, expected);
+    // Empty data, and a column mismatch is still an error.
+    Dataset empty;
+    empty.feature_names = test.feature_names;
+    auto none = model.predict(empty);
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+    Dataset swapped = synthetic(task, 10, 33);
+    std::swap(swapped.feature_names[0], swapped.feature_names[1]);
+    EXPECT_FALSE(model.predict(swapped).ok());
+  }
+}
+
+TEST(GbdtModelTest, TrainingMetricIsOptionalAndChangesNothingElse) {
+  const Dataset train = synthetic(Task::multiclass, 2000, 40, 0.05);
+  const Dataset valid = synthetic(Task::multiclass, 500, 41, 0.05);
+  const Dataset test = synthetic(Task::multiclass, 500, 42, 0.05);
+  GbdtParams without_params = quick(Task::multiclass);
+  without_params.evaluate_training = false;
+  GbdtModel with(quick(Task::multiclass), "with", "t");
+  GbdtModel without(without_params, "without", "t");
+  auto a = with.train(train, valid);
+  auto b = without.train(train, valid);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->rounds.size(), b->rounds.size());
+  EXPECT_EQ(a->best_iteration, b->best_iteration);
+  for (std::size_t i = 0; i < a->rounds.size(); ++i) {
+    EXPECT_EQ(a->rounds[i].validation, b->rounds[i].validation) << "round " << i;
+    EXPECT_TRUE(std::isfinite(a->rounds[i].train));
+    EXPECT_TRUE(std::isnan(b->rounds[i].train));
+  }
+  EXPECT_LT(a->rounds.back().train, a->rounds.front().train);
+  auto pa = with.predict_raw(test);
+  auto pb = without.predict_raw(test);
+  ASSERT_TRUE(pa.ok() && pb.ok());
+  ASSERT_EQ(pa->size(), pb->size());
+  EXPECT_EQ(std::memcmp(pa->data(), pb->data(), pa->size() * sizeof(float)), 0);
+}
+
+TEST_F(TempDir, QuantileDMatrixTrainsAsGoodAModel) {
+  // The training rows as a QuantileDMatrix, with a max_bin the matrix must share with the booster.
+  const Dataset train = synthetic(Task::multiclass, 3000, 50, 0.1);
+  const Dataset valid = synthetic(Task::multiclass, 1000, 51, 0.1);
+  const Dataset test = synthetic(Task::multiclass, 1000, 52, 0.1);
+  GbdtParams plain_params = quick(Task::multiclass);
+  plain_params.booster.emplace_back("max_bin", "63");
+  plain_params.quantile_dmatrix = false;
+  GbdtParams quantile_params = plain_params;
+  quantile_params.quantile_dmatrix = true;
+  quantile_params.evaluate_training = false;
+  GbdtModel plain(plain_params, "plain", "t");
+  GbdtModel quantile(quantile_params, "quantile", "t");
+  auto a = plain.train(train, valid);
+  auto b = quantile.train(train, valid);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  const double best_plain = a->rounds[static_cast<std::size_t>(a->best_iteration)].validation;
+  const double best_quantile = b->rounds[static_cast<std::size_t>(b->best_iteration)].validation;
+  EXPECT_NEAR(best_quantile, best_plain, 0.02 * best_plain);
+  EXPECT_EQ(b->gain.front().feature, "x0");
+  auto outputs = quantile.predict(test);
+  ASSERT_TRUE(outputs.ok());
+  std::size_t correct = 0;
+  for (std::size_t r = 0; r < test.rows(); ++r) {
+    const auto& p = (*outputs)[r].probabilities;
+    correct += std::max_element(p.begin(), p.end()) - p.begin() == static_cast<long>(test.labels[r]) ? 1 : 0;
+  }
+  EXPECT_GT(static_cast<double>(correct) / static_cast<double>(test.rows()), 0.7);
+
+  // The matrix is cut into max_bin bins when it is made: a max_bin that is not a number fails there.
+  GbdtParams bad_bins = quantile_params;
+  bad_bins.booster.back().second = "63, \"nthread\": 64";
+  auto bad = GbdtModel(bad_bins, "bad", "t").train(train, valid);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, core::ErrorKind::input);
+  EXPECT_THAT(bad.error().message, HasSubstr("max_bin"));
+
+  // The options are saved with the model.
+  ASSERT_TRUE(quantile.save(dir_ / "q").ok());
+  auto loaded = GbdtModel::load(dir_ / "q");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_TRUE((*loaded)->params().quantile_dmatrix);
+  EXPECT_FALSE((*loaded)->params().evaluate_training);
+  // And a model saved before they existed loads with the defaults.
+  std::ifstream in(dir_ / "q" / "meta.json");
+  std::string meta((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  for (const char* key : {"\"quantile_dmatrix\": true,", "\"evaluate_training\": false,"}) {
+    const auto at = meta.find(key);
+    ASSERT_NE(at, std::string::npos) << key;
+    meta.erase(at, std::strlen(key));
+  }
+  std::ofstream(dir_ / "q" / "meta.json") << meta;
+  auto old = GbdtModel::load(dir_ / "q");
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_EQ((*old)->params().quantile_dmatrix, GbdtParams{}.quantile_dmatrix);
+  EXPECT_EQ((*old)->params().evaluate_training, GbdtParams{}.evaluate_training);
 }
 
 }  // namespace
