@@ -21,10 +21,10 @@
 #include "features/registry/feature_registry.h"
 #include "features/registry/target_registry.h"
 #include "models/dataset.h"
-#include "models/model_factory.h"
 #include "models/importance.h"
 #include "models/metrics.h"
 #include "models/model_config.h"
+#include "models/model_factory.h"
 #include "models/split.h"
 
 namespace itrade::cli {
@@ -58,7 +58,8 @@ core::Result<nlohmann::json> read_json(const fs::path& path) {
   std::ifstream in(path);
   if (!in) return core::input_error("cannot read {}", path.string());
   auto parsed = nlohmann::json::parse(in, nullptr, false);
-  if (parsed.is_discarded()) return core::input_error("{}: not valid JSON; the model directory is damaged", path.string());
+  if (parsed.is_discarded())
+    return core::input_error("{}: not valid JSON; the model directory is damaged", path.string());
   return parsed;
 }
 
@@ -110,7 +111,7 @@ int run_list(const ModelsArgs& args, const GlobalOptions& global) {
       continue;
     }
     const auto& r = *record;
-    const std::size_t features = r.contains("features") ? r["features"].size()
+    const std::size_t features = r.contains("features")        ? r["features"].size()
                                  : r.contains("feature_names") ? r["feature_names"].size()
                                                                : 0;
     fmt::print("{:<36} {:<18} {:<13} {:<11} {:<18} {:>5} {:<21} {:>9} {:>8}\n", path.filename().string(),
@@ -130,9 +131,9 @@ int run_show(const ModelsArgs& args, const GlobalOptions& global) {
     std::vector<std::string> known;
     for (const auto& entry : fs::directory_iterator(dir, ec)) known.push_back(entry.path().filename().string());
     const auto near = core::nearest_names(args.id, known);
-    return report_error(core::input_error("no model '{}' under {}; {}", args.id, dir.string(),
-                                          near.empty() ? "itrade models list shows them"
-                                                       : fmt::format("did you mean {}?", core::join(near, " or "))));
+    return report_error(core::input_error(
+        "no model '{}' under {}; {}", args.id, dir.string(),
+        near.empty() ? "itrade models list shows them" : fmt::format("did you mean {}?", core::join(near, " or "))));
   }
   fmt::print("{}\n", path.string());
   for (const char* name : {"meta.json", "ensemble.json", "meta_label.json", "training.json"}) {
@@ -160,12 +161,8 @@ core::Result<std::array<double, 3>> parse_split(const std::string& text) {
 std::string fmt_score(double value) { return std::isnan(value) ? "-" : fmt::format("{:.4f}", value); }
 
 std::string default_out_dir(const fs::path& root, const std::string& model) {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
-  std::string stamp = core::format_utc(static_cast<core::Timestamp>(seconds) * 1'000'000'000LL);
-  std::erase(stamp, '-');
-  std::erase(stamp, ':');
-  return (registry_dir(root, {}) / (model + "-" + stamp)).string();
+  return (registry_dir(root, {}) / fmt::format("{}-{}", model, core::format_utc_compact(core::now_to_the_second())))
+      .string();
 }
 
 int run_train(const ModelsArgs& args, const GlobalOptions& global) {
@@ -212,7 +209,8 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
   if (recipe->needs_outcomes) wanted.push_back(&outcome);
   for (std::size_t i = 0; i < matrices->size(); ++i) {
     auto& m = (*matrices)[i];
-    if (auto appended = features::append_targets(m, wanted, (*bars)[i]); !appended) return report_error(appended.error());
+    if (auto appended = features::append_targets(m, wanted, (*bars)[i]); !appended)
+      return report_error(appended.error());
     m.keep_days(*first_day, *last_day);
   }
   auto data = models::make_dataset(*matrices, feature_names, target->name,
@@ -228,11 +226,11 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
 
   fmt::print("model {} ({} on {}) learning {} from {} features\n", recipe->name, recipe->framework, info.backend,
              target->name, feature_names.size());
-  fmt::print("data: {} ticker(s); train {} rows before {}, validation {} rows before {}, test {} rows; {} rows purged "
-             "at the boundaries ({} bars each)\n",
-             data->tickers.size(), sets->train.rows(), core::format_date(sets->validation_first_day),
-             sets->validation.rows(), core::format_date(sets->test_first_day), sets->test.rows(), sets->purged,
-             target->horizon());
+  fmt::print(
+      "data: {} ticker(s); train {} rows before {}, validation {} rows before {}, test {} rows; {} rows purged "
+      "at the boundaries ({} bars each)\n",
+      data->tickers.size(), sets->train.rows(), core::format_date(sets->validation_first_day), sets->validation.rows(),
+      core::format_date(sets->test_first_day), sets->test.rows(), sets->purged, target->horizon());
   if (trained->rounds.empty()) {
     fmt::print("trained in {:.2f} s\n\n", trained->seconds);
   } else {
@@ -241,8 +239,8 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
                trained->rounds[static_cast<std::size_t>(trained->best_iteration)].validation);
   }
   nlohmann::json metrics;
-  fmt::print("{:<11} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}\n", "set", "rows", task == models::Task::regression ? "rmse" : "log loss",
-             "accuracy", "macro-F1", "AUC", "IC");
+  fmt::print("{:<11} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}\n", "set", "rows",
+             task == models::Task::regression ? "rmse" : "log loss", "accuracy", "macro-F1", "AUC", "IC");
   for (const auto& [name, set] : {std::pair<const char*, const models::Dataset*>{"train", &sets->train},
                                   {"validation", &sets->validation},
                                   {"test", &sets->test}}) {
@@ -251,8 +249,8 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
     const models::Scores s = models::score(*outputs, set->labels, task);
     fmt::print("{:<11} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}\n", name, s.rows, fmt_score(s.loss), fmt_score(s.accuracy),
                fmt_score(s.macro_f1), fmt_score(s.auc), fmt_score(s.ic));
-    metrics[name] = {{"rows", s.rows}, {"loss", s.loss}, {"accuracy", s.accuracy}, {"macro_f1", s.macro_f1},
-                     {"auc", s.auc}, {"ic", s.ic}};
+    metrics[name] = {{"rows", s.rows},         {"loss", s.loss}, {"accuracy", s.accuracy},
+                     {"macro_f1", s.macro_f1}, {"auc", s.auc},   {"ic", s.ic}};
   }
   fmt::print("\ntop features by split gain:");
   for (std::size_t i = 0; i < std::min<std::size_t>(10, trained->gain.size()); ++i) {
@@ -298,7 +296,8 @@ int run_train(const ModelsArgs& args, const GlobalOptions& global) {
     file << training.dump(2) << "\n";
   }
   fs::rename(temporary, out / "training.json", ec);
-  if (ec) return report_error(core::runtime_error("cannot write {}: {}", (out / "training.json").string(), ec.message()));
+  if (ec)
+    return report_error(core::runtime_error("cannot write {}: {}", (out / "training.json").string(), ec.message()));
   fmt::print("saved to {}\n", out.string());
   return kExitOk;
 }
@@ -315,8 +314,12 @@ void add_models_command(CLI::App& app, const GlobalOptions& global, int& exit_co
       "train/validation/test split of whole days (purged by the target's horizon), and print train, validation "
       "and test scores (log loss or RMSE, accuracy, macro-F1, AUC, information coefficient) and the features that "
       "mattered: a quick look at a model before any backtest. Saves the model and its training record.");
-  train->add_option("--model", args->model, "A model of models.yaml (e.g. lgbm_direction), or ensemble (its enabled ensemble) or meta_labeling (its "
-                    "meta_labeling block)")->required();
+  train
+      ->add_option(
+          "--model", args->model,
+          "A model of models.yaml (e.g. lgbm_direction), or ensemble (its enabled ensemble) or meta_labeling (its "
+          "meta_labeling block)")
+      ->required();
   train->add_option("--data", args->data, "Data directory (default: data.default_dir of config/system.yaml)");
   train->add_option("--tickers", args->tickers_spec, "A universe or a list such as AAPL,MSFT (default: all)");
   train->add_option("--start", args->start, "First New York day of data (YYYY-MM-DD)");
@@ -326,8 +329,9 @@ void add_models_command(CLI::App& app, const GlobalOptions& global, int& exit_co
   train->add_option("--split", args->split, "Train, validation and test fractions of the days")->capture_default_str();
   train->add_option("--out", args->out, "Directory to save the model into (default: .itrade/models/<model>-<time>)");
   train->add_option("--models-config", args->models_file, "The models.yaml to use (default: the config directory's)");
-  train->add_option("--importance-repeats", args->importance_repeats,
-                    "Shuffles per feature for permutation importance on the validation set (0: skip)")
+  train
+      ->add_option("--importance-repeats", args->importance_repeats,
+                   "Shuffles per feature for permutation importance on the validation set (0: skip)")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
   train->callback([args, &global, &exit_code] { exit_code = run_train(*args, global); });
@@ -338,8 +342,9 @@ void add_models_command(CLI::App& app, const GlobalOptions& global, int& exit_co
   list->callback([args, &global, &exit_code] { exit_code = run_list(*args, global); });
 
   auto* show = models->add_subcommand(
-      "show", "Show a trained model's metadata (features, target, hyperparameters) and training record (split, "
-              "scores)");
+      "show",
+      "Show a trained model's metadata (features, target, hyperparameters) and training record (split, "
+      "scores)");
   show->add_option("id", args->id, "Model id, as itrade models list shows it")->required();
   show->add_option("--registry", args->registry, "Registry directory (default: .itrade/models of the project)");
   show->callback([args, &global, &exit_code] { exit_code = run_show(*args, global); });

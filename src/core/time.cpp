@@ -77,6 +77,48 @@ std::string format_utc(Timestamp ts) {
   return out;
 }
 
+Result<Timestamp> parse_utc(std::string_view text) {
+  const auto bad = [&] {
+    return input_error(
+        "'{}' is not a UTC time: expected YYYY-MM-DDTHH:MM:SSZ (optionally with a fraction of a "
+        "second, e.g. 2024-08-12T13:30:00Z)",
+        text);
+  };
+  if (text.size() < 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text.back() != 'Z') return bad();
+  auto day = parse_date(text.substr(0, 10));
+  if (!day) return bad();
+  int hour = 0, minute = 0, second = 0;
+  if (!parse_int(text.substr(11, 2), hour) || !parse_int(text.substr(14, 2), minute) ||
+      !parse_int(text.substr(17, 2), second) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
+      second > 59) {
+    return bad();
+  }
+  std::int64_t fraction = 0;
+  const std::string_view rest = text.substr(19, text.size() - 20);
+  if (!rest.empty()) {
+    if (rest.size() < 2 || rest.size() > 10 || rest[0] != '.') return bad();
+    std::int64_t scale = kNanosPerSecond;
+    for (const char c : rest.substr(1)) {
+      if (c < '0' || c > '9') return bad();
+      scale /= 10;
+      fraction += (c - '0') * scale;
+    }
+  }
+  return start_of_day(*day) + ((hour * 60 + minute) * 60 + second) * kNanosPerSecond + fraction;
+}
+
+std::string format_utc_compact(Timestamp ts) {
+  std::string out = format_utc(ts);
+  std::erase(out, '-');
+  std::erase(out, ':');
+  return out;
+}
+
+Timestamp now_to_the_second() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return static_cast<Timestamp>(std::chrono::duration_cast<std::chrono::seconds>(now).count()) * kNanosPerSecond;
+}
+
 Result<TimeZone> TimeZone::find(std::string_view name) {
   if (name == "UTC" || name == "Etc/UTC" || name == "Z") return utc();
   try {

@@ -68,6 +68,13 @@ Result<DayNumber> parse_date(std::string_view text);
 std::string format_date(DayNumber days);
 // "YYYY-MM-DDTHH:MM:SSZ" (fraction of a second appended when non-zero).
 std::string format_utc(Timestamp ts);
+// The inverse of format_utc: "YYYY-MM-DDTHH:MM:SSZ" with an optional fraction of up to nine
+// digits; anything else (another zone, a missing Z, 24:00) is an input error naming the text.
+Result<Timestamp> parse_utc(std::string_view text);
+// "2026-11-25T00:09:36Z" without separators ("20261125T000936Z"): for file and directory names.
+std::string format_utc_compact(Timestamp ts);
+// The wall clock, truncated to whole seconds (records and ids are stamped to the second).
+Timestamp now_to_the_second();
 // Wall clock of local ns: "YYYY-MM-DD HH:MM:SS".
 std::string format_wall_clock(std::int64_t local_ns);
 

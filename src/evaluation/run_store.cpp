@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -62,14 +61,14 @@ std::string column_text(sqlite3_stmt* s, int at) {
 
 RunRecord read_record(sqlite3_stmt* s) {
   RunRecord r;
-  std::string* texts[] = {&r.id,       &r.name,      &r.created_utc, &r.model,       &r.target,
-                          &r.tickers,  &r.first_day, &r.last_day,    &r.fingerprint, &r.code_version};
+  std::string* texts[] = {&r.id,      &r.name,      &r.created_utc, &r.model,       &r.target,
+                          &r.tickers, &r.first_day, &r.last_day,    &r.fingerprint, &r.code_version};
   int at = 0;
   for (std::string* text : texts) *text = column_text(s, at++);
   r.features = sqlite3_column_int(s, at++);
   r.trades = sqlite3_column_int(s, at++);
   r.trials = sqlite3_column_int(s, at++);
-  double* reals[] = {&r.total_return, &r.sharpe,   &r.daily_sharpe,   &r.sortino,
+  double* reals[] = {&r.total_return, &r.sharpe,   &r.daily_sharpe,  &r.sortino,
                      &r.max_drawdown, &r.win_rate, &r.profit_factor, &r.deflated_sharpe};
   for (double* real : reals) *real = column_real(s, at++);
   r.config_json = column_text(s, at);
@@ -102,14 +101,7 @@ core::Result<RunStore> RunStore::open(const fs::path& dir) {
 }
 
 std::string RunStore::new_id(std::string_view label) const {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
-  std::string stamp = core::format_utc(static_cast<core::Timestamp>(seconds) * 1'000'000'000LL);
-  std::string compact;
-  for (char c : stamp) {
-    if (c != '-' && c != ':') compact += c;
-  }
-  std::string base = fmt::format("{}-{}", compact, label);
+  const std::string base = fmt::format("{}-{}", core::format_utc_compact(core::now_to_the_second()), label);
   std::string id = base;
   std::error_code ec;
   for (int n = 2; fs::exists(dir_ / id, ec) || find(id).ok(); ++n) id = fmt::format("{}-{}", base, n);
@@ -130,8 +122,8 @@ core::Status RunStore::insert(const RunRecord& r) {
     sqlite3_bind_text(s.get(), at++, text->c_str(), -1, SQLITE_TRANSIENT);
   }
   for (int value : {r.features, r.trades, r.trials}) sqlite3_bind_int(s.get(), at++, value);
-  for (double value : {r.total_return, r.sharpe, r.daily_sharpe, r.sortino, r.max_drawdown, r.win_rate,
-                       r.profit_factor, r.deflated_sharpe}) {
+  for (double value : {r.total_return, r.sharpe, r.daily_sharpe, r.sortino, r.max_drawdown, r.win_rate, r.profit_factor,
+                       r.deflated_sharpe}) {
     bind_real(s.get(), at++, value);
   }
   sqlite3_bind_text(s.get(), at, r.config_json.c_str(), -1, SQLITE_TRANSIENT);
@@ -162,9 +154,9 @@ core::Result<RunRecord> RunStore::find(std::string_view id) const {
     ids.push_back(r.id);
   }
   const auto near = core::nearest_names(id, ids);
-  return core::input_error("no run '{}' in {}; {}", id, (dir_ / "registry.sqlite").string(),
-                           near.empty() ? "itrade runs list shows the runs"
-                                        : fmt::format("did you mean {}?", core::join(near, " or ")));
+  return core::input_error(
+      "no run '{}' in {}; {}", id, (dir_ / "registry.sqlite").string(),
+      near.empty() ? "itrade runs list shows the runs" : fmt::format("did you mean {}?", core::join(near, " or ")));
 }
 
 core::Result<std::vector<double>> RunStore::trial_sharpes(std::string_view fingerprint) const {

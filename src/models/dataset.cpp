@@ -15,9 +15,10 @@ core::Result<Dataset> make_dataset(std::span<const features::FeatureMatrix> matr
     for (const auto& name : features) {
       const int column = matrix.column_index(name);
       if (column < 0) {
-        return core::input_error("{}: no column '{}' among the computed features; compute it (itrade features "
-                                 "compute --features ...) or drop it from the model's features",
-                                 matrix.ticker, name);
+        return core::input_error(
+            "{}: no column '{}' among the computed features; compute it (itrade features "
+            "compute --features ...) or drop it from the model's features",
+            matrix.ticker, name);
       }
       columns.push_back(column);
     }
@@ -38,7 +39,8 @@ core::Result<Dataset> make_dataset(std::span<const features::FeatureMatrix> matr
       if (std::isnan(y) || std::isnan(o)) continue;
       if (label_column >= 0) data.labels.push_back(static_cast<float>(y));
       if (outcome_column >= 0) data.outcomes.push_back(static_cast<float>(o));
-      for (const int c : columns) data.features.push_back(static_cast<float>(matrix.at(r, static_cast<std::size_t>(c))));
+      for (const int c : columns)
+        data.features.push_back(static_cast<float>(matrix.at(r, static_cast<std::size_t>(c))));
       data.ticker_of_row.push_back(ticker);
       data.ts.push_back(matrix.ts[r]);
     }
@@ -61,20 +63,17 @@ Dataset slice_rows(const Dataset& data, std::size_t first, std::size_t last) {
   Dataset out;
   out.feature_names = data.feature_names;
   out.tickers = data.tickers;
-  const std::size_t width = data.cols();
-  out.features.assign(data.features.begin() + static_cast<std::ptrdiff_t>(first * width),
-                      data.features.begin() + static_cast<std::ptrdiff_t>(last * width));
-  if (!data.labels.empty()) {
-    out.labels.assign(data.labels.begin() + static_cast<std::ptrdiff_t>(first),
-                      data.labels.begin() + static_cast<std::ptrdiff_t>(last));
-  }
-  if (!data.outcomes.empty()) {
-    out.outcomes.assign(data.outcomes.begin() + static_cast<std::ptrdiff_t>(first),
-                        data.outcomes.begin() + static_cast<std::ptrdiff_t>(last));
-  }
-  out.ticker_of_row.assign(data.ticker_of_row.begin() + static_cast<std::ptrdiff_t>(first),
-                           data.ticker_of_row.begin() + static_cast<std::ptrdiff_t>(last));
-  out.ts.assign(data.ts.begin() + static_cast<std::ptrdiff_t>(first), data.ts.begin() + static_cast<std::ptrdiff_t>(last));
+  // Every per-row column is optional but features: an absent one (empty) stays absent.
+  const auto copy = [first, last](const auto& from, auto& to, std::size_t width) {
+    if (from.empty()) return;
+    to.assign(from.begin() + static_cast<std::ptrdiff_t>(first * width),
+              from.begin() + static_cast<std::ptrdiff_t>(last * width));
+  };
+  copy(data.features, out.features, data.cols());
+  copy(data.labels, out.labels, 1);
+  copy(data.outcomes, out.outcomes, 1);
+  copy(data.ticker_of_row, out.ticker_of_row, 1);
+  copy(data.ts, out.ts, 1);
   return out;
 }
 

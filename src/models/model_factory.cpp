@@ -85,6 +85,14 @@ std::unique_ptr<SignalModel> make_entry(const ModelSpec& spec, const std::string
 
 }  // namespace
 
+core::Result<std::string> default_model_name(const ModelsConfig& config) {
+  if (config.ensemble().enabled) return std::string(kEnsembleName);
+  for (const auto& spec : config.models()) {
+    if (spec.enabled && spec.built()) return spec.name;
+  }
+  return core::input_error("{} enables no model; pass --model NAME or set enabled: true on one", config.file());
+}
+
 core::Result<ModelRecipe> model_recipe(const ModelsConfig& config, std::string_view name) {
   if (name == kEnsembleName) return ensemble_recipe(config);
   if (name == kMetaLabelingName) return meta_labeling_recipe(config);

@@ -34,6 +34,10 @@ struct ModelRecipe {
 // models.yaml has no meta_labeling block.
 core::Result<ModelRecipe> model_recipe(const ModelsConfig& config, std::string_view name);
 
+// The model a command uses when none is named: the enabled ensemble, else the first enabled entry
+// that is built. Input error when models.yaml enables none.
+core::Result<std::string> default_model_name(const ModelsConfig& config);
+
 // Input error unless a model of `recipe` can learn `target`: a classification model a
 // classification target, a regression model a regression target.
 core::Status check_learnable(const ModelRecipe& recipe, const features::TargetDef& target);

@@ -16,14 +16,8 @@ using cli_runner::CliTest;
 using cli_runner::CommandRun;
 using cli_runner::itrade;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using cli_runner::contains;
+using cli_runner::read_text;
 
 TEST(FeaturesCli, HelpOfEverySubcommand) {
   for (const char* sub : {"list", "compute", "check"}) {
@@ -41,8 +35,8 @@ TEST(FeaturesCli, ListShowsEveryShippedFeatureWithLookbackAndWarmup) {
   EXPECT_TRUE(contains(run.output, "44 features"));
   EXPECT_TRUE(contains(run.output, "LOOKBACK"));
   EXPECT_TRUE(contains(run.output, "WARM-UP"));
-  for (const char* name : {"sma_5", "atr_14", "macd_histogram", "vwap_5", "body_range_ratio", "lower_low",
-                           "is_after_hours"}) {
+  for (const char* name :
+       {"sma_5", "atr_14", "macd_histogram", "vwap_5", "body_range_ratio", "lower_low", "is_after_hours"}) {
     EXPECT_TRUE(contains(run.output, name)) << name;
   }
   const CommandRun functions = itrade("features list --functions");
@@ -53,9 +47,10 @@ TEST(FeaturesCli, ListShowsEveryShippedFeatureWithLookbackAndWarmup) {
 
 TEST_F(CliTest, ComputeWritesFeaturesAndTargetsForTheAskedDays) {
   const fs::path out = dir_ / "features.csv";
-  const CommandRun run = itrade("features compute --tickers AAPL --start 2025-03-03 --end 2025-03-03 "
-                                "--features rsi_14,atr_14,hour --targets direction_5,triple_barrier_5 --out " +
-                                out.string());
+  const CommandRun run = itrade(
+      "features compute --tickers AAPL --start 2025-03-03 --end 2025-03-03 "
+      "--features rsi_14,atr_14,hour --targets direction_5,triple_barrier_5 --out " +
+      out.string());
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const std::string text = read_text(out);
   EXPECT_EQ(text.substr(0, text.find('\n')), "ticker,ts,rsi_14,atr_14,hour,direction_5,triple_barrier_5");

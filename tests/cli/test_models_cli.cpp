@@ -14,42 +14,43 @@ using cli_runner::CliTest;
 using cli_runner::CommandRun;
 using cli_runner::itrade;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using cli_runner::contains;
 
 class ModelsCliTest : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
     models_ = dir_ / "models.yaml";
-    std::ofstream(models_) << "models:\n"
-                              "  quick:\n"
-                              "    framework: lightgbm\n"
-                              "    task: classification\n"
-                              "    target: direction_5\n"
-                              "    hyperparameters: { num_leaves: 15, learning_rate: 0.1, n_estimators: 20 }\n"
-                              "    enabled: true\n"
-                              "  quick_small:\n"
-                              "    framework: xgboost\n"
-                              "    task: classification\n"
-                              "    target: direction_5\n"
-                              "    hyperparameters: { max_depth: 2, n_estimators: 10 }\n"
-                              "    enabled: true\n"
-                              "  quick_regression:\n"
-                              "    framework: xgboost\n"
-                              "    task: regression\n"
-                              "    target: forward_return_5\n"
-                              "    features: [rsi_14, atr_14, volatility_20, returns]\n"
-                              "    hyperparameters: { max_depth: 3, n_estimators: 20 }\n"
-                              "    enabled: false\n"
-                              "  transformer:\n"
-                              "    framework: pytorch\n"
-                              "    task: classification\n"
-                              "    target: direction_12\n"
-                              "    enabled: false\n"
-                              "ensemble: { enabled: true, models: [quick, quick_small], weights: [2, 1] }\n"
-                              "meta_labeling:\n"
-                              "  primary: quick\n"
-                              "  secondary: { framework: xgboost, hyperparameters: { max_depth: 2, n_estimators: 10 } }\n";
+    std::ofstream(models_)
+        << "models:\n"
+           "  quick:\n"
+           "    framework: lightgbm\n"
+           "    task: classification\n"
+           "    target: direction_5\n"
+           "    hyperparameters: { num_leaves: 15, learning_rate: 0.1, n_estimators: 20 }\n"
+           "    enabled: true\n"
+           "  quick_small:\n"
+           "    framework: xgboost\n"
+           "    task: classification\n"
+           "    target: direction_5\n"
+           "    hyperparameters: { max_depth: 2, n_estimators: 10 }\n"
+           "    enabled: true\n"
+           "  quick_regression:\n"
+           "    framework: xgboost\n"
+           "    task: regression\n"
+           "    target: forward_return_5\n"
+           "    features: [rsi_14, atr_14, volatility_20, returns]\n"
+           "    hyperparameters: { max_depth: 3, n_estimators: 20 }\n"
+           "    enabled: false\n"
+           "  transformer:\n"
+           "    framework: pytorch\n"
+           "    task: classification\n"
+           "    target: direction_12\n"
+           "    enabled: false\n"
+           "ensemble: { enabled: true, models: [quick, quick_small], weights: [2, 1] }\n"
+           "meta_labeling:\n"
+           "  primary: quick\n"
+           "  secondary: { framework: xgboost, hyperparameters: { max_depth: 2, n_estimators: 10 } }\n";
   }
   std::string base() const {
     return "models train --models-config " + models_.string() + " --data data/sample/ibkr --tickers SPY ";
@@ -91,8 +92,8 @@ TEST_F(ModelsCliTest, RegistryListsAndShowsTrainedModels) {
 }
 
 TEST_F(ModelsCliTest, RegressionWithTheModelsFeatureList) {
-  const CommandRun run = itrade(base() + "--model quick_regression --importance-repeats 0 --out " +
-                                (dir_ / "r").string());
+  const CommandRun run =
+      itrade(base() + "--model quick_regression --importance-repeats 0 --out " + (dir_ / "r").string());
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(contains(run.output, "learning forward_return_5 from 4 features")) << run.output;
   EXPECT_TRUE(contains(run.output, "rmse")) << run.output;

@@ -36,6 +36,23 @@ TEST(Time, FormatDateAndUtc) {
   EXPECT_EQ(format_wall_clock(ts), "2024-03-08 14:30:00");
 }
 
+TEST(Time, ParseUtcReadsWhatFormatUtcWrites) {
+  const Timestamp ts = start_of_day(days_from_civil(2024, 3, 8)) + 14 * kNanosPerHour + 30 * kNanosPerMinute;
+  for (const Timestamp t : {Timestamp{0}, ts, ts + 250'000'000, ts + 1, -kNanosPerSecond}) {
+    auto parsed = parse_utc(format_utc(t));
+    ASSERT_TRUE(parsed.ok()) << format_utc(t);
+    EXPECT_EQ(*parsed, t);
+  }
+  EXPECT_EQ(*parse_utc("2024-03-08T14:30:00.5Z"), ts + 500'000'000);
+  for (const char* bad : {"2024-03-08 14:30:00Z", "2024-03-08T14:30:00", "2024-03-08T14:30:00+01:00",
+                          "2024-03-08T24:00:00Z", "2024-03-08T-1:30:00Z", "2024-02-30T14:30:00Z",
+                          "2024-03-08T14:30:00.Z", "2024-03-08T14:30:00.1234567890Z", "2024-03-08T14:30:00.1xZ", ""}) {
+    auto parsed = parse_utc(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_NE(parsed.error().message.find("not a UTC time"), std::string::npos) << parsed.error().message;
+  }
+}
+
 TEST(Time, CivilConversionsRoundTrip) {
   for (DayNumber d = days_from_civil(1899, 12, 1); d <= days_from_civil(2101, 1, 31); ++d) {
     const CivilDate c = civil_from_days(d);
