@@ -268,4 +268,14 @@ std::optional<double> NyseCalendar::minutes_since_open(Timestamp ts) const {
   return static_cast<double>(ts - s->open) / static_cast<double>(kNanosPerMinute);
 }
 
+std::pair<std::size_t, std::size_t> rows_in_days(std::span<const Timestamp> ts, DayNumber first_day,
+                                                 DayNumber last_day) {
+  const NyseCalendar& calendar = NyseCalendar::instance();
+  std::size_t first = 0;
+  while (first < ts.size() && calendar.new_york_day(ts[first]) < first_day) ++first;
+  std::size_t last = first;
+  while (last < ts.size() && calendar.new_york_day(ts[last]) <= last_day) ++last;
+  return {first, last};
+}
+
 }  // namespace itrade::core

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <span>
+#include <utility>
 
 #include "core/time.h"
 
@@ -50,5 +51,10 @@ class NyseCalendar {
   struct Impl;
   const Impl& impl() const;
 };
+
+// The rows [first, last) of ascending bar starts `ts` whose New York day lies in [first_day,
+// last_day] (an empty range when none does).
+std::pair<std::size_t, std::size_t> rows_in_days(std::span<const Timestamp> ts, DayNumber first_day,
+                                                 DayNumber last_day);
 
 }  // namespace itrade::core

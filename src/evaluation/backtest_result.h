@@ -32,6 +32,9 @@ struct Trade {
   Side side = Side::long_position;
   core::Timestamp entry_ts = 0;  // start of the bar whose open (or close, in close mode) filled
   core::Timestamp exit_ts = 0;
+  // Start of the bar at whose close the entry was decided: its signal opened the trade. next_open
+  // mode: the ticker's bar before the entry bar; close mode: the entry bar itself.
+  core::Timestamp decision_ts = 0;
   double entry_price = 0.0;
   double exit_price = 0.0;
   double quantity = 0.0;  // shares, > 0 (the side says long or short)

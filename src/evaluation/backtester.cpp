@@ -107,15 +107,17 @@ struct Lane {
   std::int64_t size = 0;
   Timestamp day_end = std::numeric_limits<Timestamp>::min();  // end of the staged bars' last NY day
   std::int64_t entry_bar = 0;
+  Timestamp entry_decision_ts = 0;  // the bar whose close decided the open position
   // The decision triggers, set by Simulation::arm() whenever the side changes, so that a bar with
   // nothing to do costs one well-predicted branch whatever the side: something happens at the
   // close iff signal >= act_at_or_above, signal <= act_at_or_below or bar >= act_from_bar.
   double act_at_or_above = 0.0;
   double act_at_or_below = 0.0;
   std::int64_t act_from_bar = 0;
-  double pending_strength = 0.0;   // |signal| x confidence of the pending order's decision bar
-  std::int8_t side = 0;            // +1 long, -1 short, 0 flat (mirrors the Portfolio)
-  std::int8_t pending_target = 0;  // next_open: the side the pending order leaves (0 = flat)
+  double pending_strength = 0.0;      // |signal| x confidence of the pending order's decision bar
+  Timestamp pending_decision_ts = 0;  // start of the pending order's decision bar
+  std::int8_t side = 0;               // +1 long, -1 short, 0 flat (mirrors the Portfolio)
+  std::int8_t pending_target = 0;     // next_open: the side the pending order leaves (0 = flat)
   ExitReason pending_reason = ExitReason::signal;
 };
 
@@ -147,6 +149,7 @@ class Simulation {
     // Room for one round trip per 8 bar-steps (more than intraday strategies trade), capped: only
     // the pages the trades use are touched, and growing by doubling would copy them all again.
     portfolio_.reserve_trades(std::min<std::size_t>(bar_steps_ / 8, kMaxReservedTrades));
+    decision_ts_.reserve(std::min<std::size_t>(bar_steps_ / 8, kMaxReservedTrades));
     // The timeline has at least as many instants as the longest ticker has bars, and exactly as
     // many when the tickers share their bar times (the usual case).
     const auto reserve = static_cast<std::size_t>(longest);
@@ -171,6 +174,8 @@ class Simulation {
     result_.bar_steps = bar_steps_;
     result_.skipped_entries = skipped_entries_;
     result_.trades = portfolio_.take_trades();
+    // The Portfolio records the fills; the decision bar is the backtester's, kept in close order.
+    for (std::size_t t = 0; t < result_.trades.size(); ++t) result_.trades[t].decision_ts = decision_ts_[t];
     return std::move(result_);
   }
 
@@ -283,7 +288,7 @@ class Simulation {
     // (a market-on-close order in both fill modes) and open nothing.
     if (bar.closing) [[unlikely]] {
       if (lane.side != 0) {
-        fill(i, lane, k, now, bar.close, 0, flatten_ ? ExitReason::flatten : ExitReason::end_of_data, 0.0);
+        fill(i, lane, k, now, bar.close, 0, flatten_ ? ExitReason::flatten : ExitReason::end_of_data, 0.0, now);
       }
       return;
     }
@@ -321,9 +326,10 @@ class Simulation {
       lane.pending_target = target;
       lane.pending_reason = reason;
       lane.pending_strength = strength;
+      lane.pending_decision_ts = now;
       pending_.insert(std::lower_bound(pending_.begin(), pending_.end(), i), i);  // ticker order
     } else {
-      fill(i, lane, k, now, bar.close, target, reason, strength);
+      fill(i, lane, k, now, bar.close, target, reason, strength, now);
     }
   }
 
@@ -352,7 +358,7 @@ class Simulation {
       Lane& lane = lanes_[static_cast<std::size_t>(i)];
       if (lane.current->ts == now) {
         fill(i, lane, lane.cursor, now, lane.current->open, lane.pending_target, lane.pending_reason,
-             lane.pending_strength);
+             lane.pending_strength, lane.pending_decision_ts);
       } else {
         pending_[kept++] = i;
       }
@@ -361,14 +367,16 @@ class Simulation {
   }
 
   // Moves ticker i to `target` (0 flat, +1 long, -1 short) at market price `price` on its bar k:
-  // closes the open position if it is on another side, then opens the new one if any.
+  // closes the open position if it is on another side, then opens the new one if any, recording
+  // `decision_ts` (the bar whose close decided it) for the new position's trade.
   void fill(int i, Lane& lane, std::int64_t k, Timestamp now, double price, std::int8_t target, ExitReason reason,
-            double strength) {
+            double strength, Timestamp decision_ts) {
     if (lane.side != 0) {
       const double fill_price = lane.side > 0 ? config_.sell_price(price) : config_.buy_price(price);
       const double signed_quantity = portfolio_.position(i).quantity;
       const double quantity = std::abs(signed_quantity);
       portfolio_.close(i, fill_price, config_.commission(quantity, fill_price), now, k, reason);
+      decision_ts_.push_back(lane.entry_decision_ts);
       lane.side = 0;
       arm(lane);
       if (valuation_ready_) valuation_ -= signed_quantity * portfolio_.position(i).mark;
@@ -389,6 +397,7 @@ class Simulation {
     portfolio_.open(i, side, quantity, fill_price, config_.commission(quantity, fill_price), now, k);
     lane.side = target;
     lane.entry_bar = k;
+    lane.entry_decision_ts = decision_ts;
     arm(lane);
     portfolio_.set_mark(i, price);
     valuation_ += portfolio_.position(i).quantity * price;
@@ -428,7 +437,7 @@ class Simulation {
   }
 
   static constexpr std::int64_t kStageBars = 32;               // x 48 bytes x 100 tickers = 150 KiB
-  static constexpr std::size_t kMaxReservedTrades = 1u << 20;  // x 80 bytes = 80 MiB of address space
+  static constexpr std::size_t kMaxReservedTrades = 1u << 20;  // x (88 + 8) bytes = 96 MiB of address space
 
   const BacktestConfig& config_;
   const double entry_ = config_.entry_threshold;
@@ -441,10 +450,11 @@ class Simulation {
   std::optional<core::Error> error_;
   Portfolio portfolio_;
   std::vector<Lane> lanes_;
-  std::vector<BarRecord> records_;  // kStageBars per ticker
-  std::vector<int> pending_;        // next_open: tickers with a pending order, ascending
-  double marked_value_ = 0.0;       // open positions at their marks after the last instant
-  double valuation_ = 0.0;          // positions' value for the current fill phase, when ready
+  std::vector<BarRecord> records_;      // kStageBars per ticker
+  std::vector<int> pending_;            // next_open: tickers with a pending order, ascending
+  std::vector<Timestamp> decision_ts_;  // Trade::decision_ts of each closed trade, in close order
+  double marked_value_ = 0.0;           // open positions at their marks after the last instant
+  double valuation_ = 0.0;              // positions' value for the current fill phase, when ready
   bool valuation_ready_ = false;
   BacktestResult result_;
   std::size_t bar_steps_ = 0;

@@ -1,7 +1,6 @@
 #include "evaluation/experiment.h"
 
 #include <fmt/format.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +9,7 @@
 
 #include "core/nyse_calendar.h"
 #include "evaluation/backtester.h"
+#include "evaluation/data_fingerprint.h"
 #include "features/engine/batch.h"
 #include "models/dataset.h"
 #include "models/model_factory.h"
@@ -25,30 +25,71 @@ void say(const ExperimentProgress& progress, const std::string& line) {
   if (progress) progress(line);
 }
 
-// Rows [first, last) of ascending `ts` whose New York day lies in [first_day, last_day].
-std::pair<std::size_t, std::size_t> rows_in_days(const std::vector<core::Timestamp>& ts, core::DayNumber first_day,
-                                                 core::DayNumber last_day) {
-  const auto& calendar = core::NyseCalendar::instance();
-  std::size_t first = 0;
-  while (first < ts.size() && calendar.new_york_day(ts[first]) < first_day) ++first;
-  std::size_t last = first;
-  while (last < ts.size() && calendar.new_york_day(ts[last]) <= last_day) ++last;
-  return {first, last};
-}
-
-std::string fingerprint_of(const std::vector<core::BarSeries>& bars) {
-  XXH64_state_t* state = XXH64_createState();
-  XXH64_reset(state, 0);
-  for (const auto& series : bars) {
-    XXH64_update(state, series.ticker.data(), series.ticker.size() + 1);  // with the terminator
-    XXH64_update(state, series.ts.data(), series.ts.size() * sizeof(core::Timestamp));
-    for (const auto* column : {&series.open, &series.high, &series.low, &series.close, &series.volume}) {
-      XXH64_update(state, column->data(), column->size() * sizeof(double));
+// Per ticker (in run.tickers' order), the direction contributions of the bars at whose close the
+// backtest's trades were decided, each explained by the model of the fold whose test window holds
+// the bar; bars outside every test window get no row. Only these bars are explained: TreeSHAP
+// costs far more per row than a prediction, and the attribution reads no other bar. `rows` is the
+// walk-forward's prediction data set (run.walk_forward.fold_of_row is indexed by its rows).
+// Errors: those of the models' direction_contributions (an input error for a model without them).
+core::Result<std::vector<TickerContributions>> decision_contributions(const Experiment& run,
+                                                                      const models::Dataset& rows) {
+  const std::size_t width = rows.cols();
+  std::vector<std::vector<core::Timestamp>> decided(run.tickers.size());
+  for (const Trade& trade : run.backtest.trades) {
+    decided[static_cast<std::size_t>(trade.ticker)].push_back(trade.decision_ts);
+  }
+  for (auto& times : decided) {
+    std::sort(times.begin(), times.end());
+    times.erase(std::unique(times.begin(), times.end()), times.end());
+  }
+  const std::vector<FoldOutcome>& folds = run.walk_forward.folds;
+  std::vector<std::size_t> position_of_fold;  // Fold::index -> position in `folds`
+  for (std::size_t k = 0; k < folds.size(); ++k) {
+    const auto index = static_cast<std::size_t>(folds[k].fold.index);
+    if (position_of_fold.size() <= index) position_of_fold.resize(index + 1, folds.size());
+    position_of_fold[index] = k;
+  }
+  struct Wanted {
+    std::size_t row;   // in `rows`
+    std::size_t slot;  // the row's place in its ticker's table
+  };
+  std::vector<std::vector<Wanted>> by_fold(folds.size());
+  std::vector<TickerContributions> tables(run.tickers.size());
+  // Rows are in ticker order and in time order within a ticker, so each table's ts ascend.
+  for (std::size_t row = 0; row < rows.rows(); ++row) {
+    const int fold = run.walk_forward.fold_of_row[row];
+    if (fold < 0 || static_cast<std::size_t>(fold) >= position_of_fold.size()) continue;
+    const std::size_t k = position_of_fold[static_cast<std::size_t>(fold)];
+    const auto ticker = static_cast<std::size_t>(rows.ticker_of_row[row]);
+    if (k == folds.size() || ticker >= tables.size() ||
+        !std::binary_search(decided[ticker].begin(), decided[ticker].end(), rows.ts[row])) {
+      continue;
+    }
+    by_fold[k].push_back({row, tables[ticker].ts.size()});
+    tables[ticker].ts.push_back(rows.ts[row]);
+  }
+  for (TickerContributions& table : tables) table.values.resize(table.ts.size() * width);
+  // Every fold's model is asked, even with no row to explain, so that a model without
+  // contributions says so whether or not it traded.
+  for (std::size_t k = 0; k < folds.size(); ++k) {
+    models::Dataset bars;
+    bars.feature_names = rows.feature_names;
+    bars.tickers = rows.tickers;
+    for (const Wanted& w : by_fold[k]) models::append_row(bars, rows, w.row);
+    auto pushes = folds[k].model->direction_contributions(bars);
+    if (!pushes) return pushes.error();
+    if (pushes->size() != by_fold[k].size() * width) {
+      return core::runtime_error("fold {}: the model gave {} contributions for {} rows of {} features",
+                                 folds[k].fold.index + 1, pushes->size(), by_fold[k].size(), width);
+    }
+    for (std::size_t j = 0; j < by_fold[k].size(); ++j) {
+      const Wanted& w = by_fold[k][j];
+      TickerContributions& table = tables[static_cast<std::size_t>(rows.ticker_of_row[w.row])];
+      std::copy_n(pushes->begin() + static_cast<std::ptrdiff_t>(j * width), width,
+                  table.values.begin() + static_cast<std::ptrdiff_t>(w.slot * width));
     }
   }
-  const XXH64_hash_t hash = XXH64_digest(state);
-  XXH64_freeState(state);
-  return fmt::format("{:016x}", hash);
+  return tables;
 }
 
 // The columns of the feedback log before the features.
@@ -64,7 +105,7 @@ core::Result<Experiment> run_experiment(std::span<const core::BarSeries> bars, c
   if (!recipe) return recipe.error();
 
   Experiment run;
-  run.features = !spec.features.empty() ? spec.features
+  run.features = !spec.features.empty()      ? spec.features
                  : !recipe->features.empty() ? recipe->features
                                              : configs.features.names();
   auto plan = configs.features.plan(run.features);
@@ -87,7 +128,7 @@ core::Result<Experiment> run_experiment(std::span<const core::BarSeries> bars, c
   for (std::size_t i = 0; i < kept.size(); ++i) {
     auto& m = (*matrices)[i];
     if (auto ok = features::append_targets(m, wanted, kept[i]); !ok) return ok.error();
-    const auto [first, last] = rows_in_days(kept[i].ts, spec.first_day, spec.last_day);
+    const auto [first, last] = core::rows_in_days(kept[i].ts, spec.first_day, spec.last_day);
     m.keep_rows(first, last);
     kept[i].keep_range(first, last);
     timeline.insert(timeline.end(), kept[i].ts.begin(), kept[i].ts.end());
@@ -97,16 +138,16 @@ core::Result<Experiment> run_experiment(std::span<const core::BarSeries> bars, c
   timeline.erase(std::unique(timeline.begin(), timeline.end()), timeline.end());
   if (timeline.empty()) return core::input_error("no bars of the requested tickers fall between the requested days");
   const auto& calendar = core::NyseCalendar::instance();
-  run.fingerprint = fingerprint_of(kept);
+  run.fingerprint = data_fingerprint(kept);
   run.data_first_day = calendar.new_york_day(timeline.front());
   run.data_last_day = calendar.new_york_day(timeline.back());
-  say(progress, fmt::format("features: {} features and {} of {} ticker(s), {} bars from {} to {} ({:.1f} s)",
-                            run.features.size(), target.name, kept.size(), timeline.size(),
-                            core::format_date(run.data_first_day), core::format_date(run.data_last_day),
-                            seconds_since(started)));
+  say(progress,
+      fmt::format("features: {} features and {} of {} ticker(s), {} bars from {} to {} ({:.1f} s)", run.features.size(),
+                  target.name, kept.size(), timeline.size(), core::format_date(run.data_first_day),
+                  core::format_date(run.data_last_day), seconds_since(started)));
 
-  auto labelled = models::make_dataset(*matrices, run.features, target.name,
-                                       recipe->needs_outcomes ? outcome.name : std::string());
+  auto labelled =
+      models::make_dataset(*matrices, run.features, target.name, recipe->needs_outcomes ? outcome.name : std::string());
   if (!labelled) return labelled.error();
   auto all_rows = models::make_dataset(*matrices, run.features, "");
   if (!all_rows) return all_rows.error();
@@ -166,7 +207,8 @@ core::Result<Experiment> run_experiment(std::span<const core::BarSeries> bars, c
       const double forward = m.at(r, outcome_col);
       log.ts.push_back(m.ts[r]);
       log.values.insert(log.values.end(), {p.signal, p.confidence, static_cast<double>(fold), label, forward});
-      for (std::size_t c = 0; c < all_rows->cols(); ++c) log.values.push_back(all_rows->features[row * all_rows->cols() + c]);
+      for (std::size_t c = 0; c < all_rows->cols(); ++c)
+        log.values.push_back(all_rows->features[row * all_rows->cols() + c]);
       if (!std::isnan(label)) {
         oos_outputs.push_back(p);
         oos_labels.push_back(static_cast<float>(label));
@@ -199,6 +241,23 @@ core::Result<Experiment> run_experiment(std::span<const core::BarSeries> bars, c
   run.per_ticker = std::move(tickers).value();
   say(progress, fmt::format("backtest: {} bar-steps, {} trades from {} ({:.2f} s)", run.backtest.bar_steps,
                             run.backtest.trades.size(), core::format_utc(run.evaluated_from), seconds_since(started)));
+
+  started = Clock::now();
+  auto contributions = decision_contributions(run, *all_rows);
+  if (!contributions) {
+    // A model that cannot explain its signals is no reason to fail the run: the attribution is left out.
+    if (contributions.error().kind != core::ErrorKind::input) return contributions.error();
+    say(progress, fmt::format("attribution: none ({})", contributions.error().message));
+  } else {
+    auto attribution = attribute_pnl(run.backtest, run.features, *contributions);
+    if (!attribution) return attribution.error();
+    run.attribution = std::move(attribution).value();
+    const PnlAttribution& a = *run.attribution;
+    say(progress, fmt::format("attribution: {} trades split among {} features, {} unattributed ({} without a "
+                              "contribution row, {} with no feature pushing their side) ({:.2f} s)",
+                              a.attributed_trades, a.features.size(), a.trades_without_row + a.trades_without_push,
+                              a.trades_without_row, a.trades_without_push, seconds_since(started)));
+  }
 
   // Gain: the mean over folds; permutation: the last fold's model on its own labelled test rows.
   std::unordered_map<std::string, std::size_t> at;

@@ -1,12 +1,14 @@
 #pragma once
 // The hypothesis loop in one call (docs/experiments.md): bars -> features -> target -> purged
 // walk-forward training and out-of-sample prediction -> backtest of the out-of-sample signals ->
-// analytics. Only predictions of a fold's test window reach the backtester, and the backtest
-// starts at the first predicted bar: an in-sample backtest cannot be produced this way.
-// Recording the run (run_store.h) and rendering the report (report.h) are the caller's next steps.
+// analytics and P&L attribution by feature. Only predictions of a fold's test window reach the
+// backtester, and the backtest starts at the first predicted bar: an in-sample backtest cannot be
+// produced this way. Recording the run (run_store.h) and rendering the report (report.h) are the
+// caller's next steps.
 
 #include <functional>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +18,7 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "evaluation/analytics.h"
+#include "evaluation/attribution.h"
 #include "evaluation/backtest_config.h"
 #include "evaluation/backtest_result.h"
 #include "evaluation/walk_forward.h"
@@ -76,6 +79,10 @@ struct Experiment {
   std::vector<DailyReturn> daily;
   std::vector<MonthlyReturn> monthly;
   std::vector<TickerPerformance> per_ticker;
+  // The trades' P&L split among the features that drove them (docs/analytics.md, "P&L
+  // attribution"): each trade's decision bar explained by the model of the fold whose test window
+  // holds it. Absent when the model gives no feature contributions (the progress line says why).
+  std::optional<PnlAttribution> attribution;
 };
 
 // One line per stage and per fold, for progress on stderr.

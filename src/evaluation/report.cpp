@@ -144,7 +144,8 @@ void header(std::string& out, const ReportInput& input) {
   // In-page links only (fragments): nothing is fetched.
   emit(out,
        "<nav><a href=\"#headline\">Headline</a><a href=\"#equity\">Equity</a>{}<a href=\"#monthly\">Monthly</a>"
-       "<a href=\"#trades\">Trades</a><a href=\"#importance\">Importance</a><a href=\"#tickers\">Tickers</a>"
+       "<a href=\"#trades\">Trades</a><a href=\"#importance\">Importance</a><a href=\"#attribution\">Attribution</a>"
+       "<a href=\"#tickers\">Tickers</a>"
        "<a href=\"#config\">Configuration</a></nav></header>",
        input.prediction ? "<a href=\"#prediction\">Prediction</a>" : "");
 }
@@ -373,6 +374,53 @@ void importance_section(std::string& out, const ReportInput& input) {
       "+- one sample standard deviation over the shuffles.</p></section>");
 }
 
+void attribution_section(std::string& out, const ReportInput& input) {
+  const PnlAttribution* a = input.attribution;
+  struct Item {
+    std::string feature;
+    double total = 0.0;
+  };
+  std::vector<Item> items;
+  if (a != nullptr && a->attributed_trades > 0) {
+    for (std::size_t f = 0; f < a->features.size() && f < a->totals.size(); ++f) {
+      items.push_back({a->features[f], a->totals[f]});
+    }
+  }
+  const auto top = top_by(items, [](const Item& item) { return std::fabs(item.total); });
+  BarChart chart;
+  chart.frame = frame("pnl-attribution",
+                      "P&L attributed to each feature (account currency, after fees): the trades it drove, each "
+                      "split among the features that pushed its side",
+                      bars_height(top.size()));
+  chart.frame.margin_right = 70.0;
+  chart.frame.margin_top = 8.0;
+  chart.colour = "#55a868";  // gains green, losses red (negative_colour), as in the P&L histogram
+  for (const Item& item : top) chart.bars.push_back(Bar{item.feature, item.total, 0.0});
+
+  append(out, "<section id=\"attribution\"><h2>P&amp;L attribution by feature</h2>");
+  emit(out, "<h3>Total P&amp;L per feature (top {} of {} by size)</h3>", top.size(), items.size());
+  append(out, bar_chart(chart));
+  if (a == nullptr) {
+    append(out, "<p class=\"note\">The model gives no per-row feature contributions: no attribution.</p></section>");
+    return;
+  }
+  double attributed = 0.0;
+  for (double total : a->totals) attributed += total;
+  emit(out,
+       "<p class=\"note\" id=\"attribution-summary\">{} trades split among the features, P&amp;L {}; {} "
+       "unattributed, P&amp;L {} ({} without a contribution row at the decision bar, {} where no feature pushed the "
+       "side taken).</p>",
+       escape_xml(count(a->attributed_trades)), escape_xml(num(attributed)),
+       escape_xml(count(a->trades_without_row + a->trades_without_push)), escape_xml(num(a->unattributed)),
+       escape_xml(count(a->trades_without_row)), escape_xml(count(a->trades_without_push)));
+  append(out,
+         "<p class=\"note\">Each trade's P&amp;L is split among the features that pushed the model's signal towards "
+         "the side taken, at the bar whose close decided the entry, in proportion to their pushes (the model's "
+         "per-row feature contributions, TreeSHAP in margin units); features that pushed against it get nothing. A "
+         "feature's bar is therefore what the trades it drove made or lost; the bars of all features plus the "
+         "unattributed P&amp;L add up to the trades' total P&amp;L.</p></section>");
+}
+
 void tickers_section(std::string& out, const ReportInput& input) {
   std::vector<TickerPerformance> rows = input.tickers;
   std::stable_sort(rows.begin(), rows.end(), [](const TickerPerformance& a, const TickerPerformance& b) {
@@ -429,6 +477,7 @@ core::Result<std::string> render_report(const ReportInput& input) {
   monthly_section(out, input);
   trades_section(out, input);
   importance_section(out, input);
+  attribution_section(out, input);
   tickers_section(out, input);
   config_section(out, input);
   append(out,

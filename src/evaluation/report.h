@@ -2,8 +2,8 @@
 // The self-contained HTML report of a backtest run, runs/<id>/report.html (docs/report.md): a
 // header with the run's facts, the headline figures, equity and drawdown on one time axis,
 // out-of-sample prediction scores, monthly returns as a year x month heatmap, the trade P&L
-// distribution, feature importance by gain and by permutation, a per-ticker table and the
-// resolved configuration.
+// distribution, feature importance by gain and by permutation, the P&L attributed to features, a
+// per-ticker table and the resolved configuration.
 //
 // The file needs no network to open: one HTML document with its CSS in a <style> element, every
 // chart an inline <svg> (svg_chart.h), no script, no font, no image, no link. Every text that comes
@@ -11,8 +11,9 @@
 // NaN and +-inf are shown as "n/a", "+inf" and "-inf"; fractions are shown as percent.
 //
 // Each chart is an <svg> whose id names it: equity-chart, drawdown-chart, monthly-heatmap,
-// pnl-histogram, gain-importance, permutation-importance. Every chart is always present; one with
-// nothing to show (no trades, no importance, a flat curve) says "no data" inside its <svg>.
+// pnl-histogram, gain-importance, permutation-importance, pnl-attribution. Every chart is always present; one with
+// nothing to show (no trades, no importance, no attribution, a flat curve) says "no data" inside its
+// <svg>.
 
 #include <filesystem>
 #include <optional>
@@ -22,6 +23,7 @@
 
 #include "core/result.h"
 #include "evaluation/analytics.h"
+#include "evaluation/attribution.h"
 #include "evaluation/backtest_result.h"
 #include "evaluation/deflated_sharpe.h"
 #include "models/importance.h"
@@ -49,10 +51,13 @@ struct ReportInput {
   std::optional<models::Scores> prediction;                // out-of-sample prediction quality; absent: section left out
   std::vector<models::FeatureImportance> gain;             // any order; the top 20 are drawn
   std::vector<models::PermutationImportance> permutation;  // any order; the top 20 are drawn
-  std::string config_text;                                 // the resolved configuration, shown verbatim in a <pre>
+  // P&L attributed to features (attribution.h); the 20 largest |totals| are drawn. Not owned; null
+  // when the model gives no feature contributions (the chart then says "no data").
+  const PnlAttribution* attribution = nullptr;
+  std::string config_text;  // the resolved configuration, shown verbatim in a <pre>
 };
 
-// How many features each importance chart shows, largest first.
+// How many features each importance chart and the attribution chart show, largest first.
 inline constexpr std::size_t kReportTopFeatures = 20;
 
 // The report as one HTML document.

@@ -2,14 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cmath>
 #include <string>
 
 #include "core/strings.h"
 #include "core/time.h"
-#include "features/engine/feature_file.h"
 #include "evaluation/report.h"
+#include "features/engine/feature_file.h"
 #include "models/model_dir.h"
 
 #ifndef ITRADE_CODE_VERSION
@@ -25,16 +24,11 @@ using nlohmann::json;
 // JSON has no NaN or infinity: such figures are written as null.
 json number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
 
-std::string now_utc() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
-  return core::format_utc(static_cast<core::Timestamp>(seconds) * 1'000'000'000LL);
-}
-
-std::optional<DeflatedSharpe> deflate(const Experiment& run, std::vector<double> trial_sharpes, double daily_sharpe) {
-  if (run.daily.size() < 2) return std::nullopt;
+std::optional<DeflatedSharpe> deflate(std::vector<double> returns, std::vector<double> trial_sharpes,
+                                      double daily_sharpe) {
+  if (returns.size() < 2) return std::nullopt;
   DeflatedSharpeInputs inputs;
-  for (const DailyReturn& d : run.daily) inputs.returns.push_back(d.ret);
+  inputs.returns = std::move(returns);
   trial_sharpes.push_back(daily_sharpe);
   inputs.trials = trial_sharpes.size();
   std::vector<double> finite;
@@ -51,6 +45,15 @@ std::optional<DeflatedSharpe> deflate(const Experiment& run, std::vector<double>
   auto deflated = deflated_sharpe(inputs);
   if (!deflated) return std::nullopt;
   return *deflated;
+}
+
+// {feature: total attributed P&L}, keys in sorted order; null without an attribution.
+json attribution_json(const Experiment& run) {
+  if (!run.attribution) return nullptr;
+  json totals = json::object();  // a std::map: the features come out sorted by name
+  const PnlAttribution& a = *run.attribution;
+  for (std::size_t f = 0; f < a.features.size(); ++f) totals[a.features[f]] = number(a.totals[f]);
+  return totals;
 }
 
 json metrics_json(const Experiment& run, const std::optional<DeflatedSharpe>& deflated, int trials) {
@@ -103,22 +106,44 @@ json metrics_json(const Experiment& run, const std::optional<DeflatedSharpe>& de
         {"macro_f1", number(q.macro_f1)},
         {"auc", number(q.auc)},
         {"ic_forward_return", number(q.ic)}}},
-      {"walk_forward", {{"description", run.plan.description}, {"purge", run.plan.purge}, {"fallback", run.plan.fallback},
-                        {"folds", folds}}},
+      {"walk_forward",
+       {{"description", run.plan.description},
+        {"purge", run.plan.purge},
+        {"fallback", run.plan.fallback},
+        {"folds", folds}}},
       {"evaluated_from", core::format_utc(run.evaluated_from)},
-      {"data", {{"first_day", core::format_date(run.data_first_day)}, {"last_day", core::format_date(run.data_last_day)},
-                {"fingerprint", run.fingerprint}, {"tickers", run.tickers}}},
+      {"data",
+       {{"first_day", core::format_date(run.data_first_day)},
+        {"last_day", core::format_date(run.data_last_day)},
+        {"fingerprint", run.fingerprint},
+        {"tickers", run.tickers}}},
+      {"attribution", attribution_json(run)},
+      {"attribution_unattributed", run.attribution ? number(run.attribution->unattributed) : json(nullptr)},
   };
 }
 
 std::string trades_csv(const BacktestResult& backtest) {
   std::string out =
-      "ticker,side,entry_time,exit_time,entry_price,exit_price,quantity,fees,pnl,return,holding_bars,exit_reason\n";
+      "ticker,side,decision_time,entry_time,exit_time,entry_price,exit_price,quantity,fees,pnl,return,holding_bars,"
+      "exit_reason\n";
   for (const Trade& t : backtest.trades) {
-    out += fmt::format("{},{},{},{},{:.6f},{:.6f},{},{:.6f},{:.6f},{:.8f},{},{}\n", backtest.tickers[t.ticker],
-                       t.side == Side::long_position ? "long" : "short", core::format_utc(t.entry_ts),
-                       core::format_utc(t.exit_ts), t.entry_price, t.exit_price, t.quantity, t.fees, t.pnl,
-                       t.return_fraction(), t.holding_bars, exit_reason_name(t.reason));
+    out += fmt::format("{},{},{},{},{},{:.6f},{:.6f},{},{:.6f},{:.6f},{:.8f},{},{}\n", backtest.tickers[t.ticker],
+                       t.side == Side::long_position ? "long" : "short", core::format_utc(t.decision_ts),
+                       core::format_utc(t.entry_ts), core::format_utc(t.exit_ts), t.entry_price, t.exit_price,
+                       t.quantity, t.fees, t.pnl, t.return_fraction(), t.holding_bars, exit_reason_name(t.reason));
+  }
+  return out;
+}
+
+// One row per New York exit day: the P&L attributed to each feature, then the unattributed P&L.
+std::string attribution_csv(const PnlAttribution& a) {
+  std::string out = "day";
+  for (const std::string& feature : a.features) out += "," + feature;
+  out += ",unattributed\n";
+  for (std::size_t d = 0; d < a.days.size(); ++d) {
+    out += core::format_date(a.days[d]);
+    for (std::size_t f = 0; f < a.features.size(); ++f) out += fmt::format(",{:.6f}", a.at(d, f));
+    out += fmt::format(",{:.6f}\n", a.daily_unattributed[d]);
   }
   return out;
 }
@@ -155,19 +180,17 @@ core::Result<RecordedRun> record_run(RunStore& store, const Experiment& run, con
                                      const std::string& model, const json& config) {
   auto previous = store.trial_sharpes(run.fingerprint);
   if (!previous) return previous.error();
-  const double daily_sharpe = sharpe_ratio([&] {
-    std::vector<double> returns;
-    for (const DailyReturn& d : run.daily) returns.push_back(d.ret);
-    return returns;
-  }());
+  std::vector<double> returns;
+  for (const DailyReturn& d : run.daily) returns.push_back(d.ret);
+  const double daily_sharpe = sharpe_ratio(returns);
   RecordedRun recorded;
-  recorded.deflated = deflate(run, *previous, daily_sharpe);
+  recorded.deflated = deflate(std::move(returns), *previous, daily_sharpe);
   const int trials = static_cast<int>(previous->size()) + 1;
 
   RunRecord& r = recorded.record;
   r.id = store.new_id(model);
   r.name = name;
-  r.created_utc = now_utc();
+  r.created_utc = core::format_utc(core::now_to_the_second());
   r.model = model;
   r.target = run.target;
   r.tickers = core::join(run.tickers, ",");
@@ -215,6 +238,7 @@ core::Result<RecordedRun> record_run(RunStore& store, const Experiment& run, con
   report.prediction = run.prediction_quality;
   report.gain = run.gain;
   report.permutation = run.permutation;
+  report.attribution = run.attribution ? &*run.attribution : nullptr;
   report.config_text = resolved.dump(2);
   auto html = render_report(report);
   if (!html) return html.error();
@@ -225,6 +249,11 @@ core::Result<RecordedRun> record_run(RunStore& store, const Experiment& run, con
     if (auto s = models::write_text_file(staging / "trades.csv", trades_csv(run.backtest)); !s) return s;
     if (auto s = models::write_text_file(staging / "equity.csv", equity_csv(run.backtest)); !s) return s;
     if (auto s = models::write_text_file(staging / "importance.csv", importance_csv(run)); !s) return s;
+    if (run.attribution) {
+      if (auto s = models::write_text_file(staging / "attribution.csv", attribution_csv(*run.attribution)); !s) {
+        return s;
+      }
+    }
     if (auto s = features::write_feature_file(staging / "predictions.csv", run.predictions); !s) return s;
     std::error_code ec;
     fs::create_directories(staging / "folds", ec);

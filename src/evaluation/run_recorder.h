@@ -4,11 +4,14 @@
 // all) and adds the run to the registry. The directory holds:
 //   config.json      the resolved configuration (what to run again to reproduce it)
 //   metrics.json     every figure of the summary, the folds, the prediction quality, the trials
-//   trades.csv       every round trip
+//   trades.csv       every round trip, with the bar that decided its entry (decision_time)
 //   equity.csv       equity, cash and gross exposure at every bar of the evaluated period
 //   predictions.csv  the feedback log: out-of-sample signal, confidence, fold, label, forward return
 //                    and the features of every predicted bar
 //   importance.csv   gain (mean over folds) and permutation importance per feature
+//   attribution.csv  per New York exit day, the P&L attributed to each feature and the unattributed
+//                    P&L (only when the model gives feature contributions; metrics.json has the
+//                    totals under "attribution")
 //   folds/fold_<k>/  the model trained for fold k
 //   report.html      the self-contained report (report.h)
 

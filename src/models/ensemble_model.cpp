@@ -134,6 +134,22 @@ core::Result<std::vector<SignalOutput>> EnsembleModel::predict(const Dataset& da
   return combined;
 }
 
+core::Result<std::vector<float>> EnsembleModel::direction_contributions(const Dataset& data) const {
+  std::vector<double> sum;  // in double, rounded once at the end
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    auto pushes = members_[i]->direction_contributions(data);
+    if (!pushes) return member_error(name_, i, *members_[i], pushes.error());
+    if (i == 0) {
+      sum.assign(pushes->size(), 0.0);
+    } else if (pushes->size() != sum.size()) {
+      return core::runtime_error("ensemble '{}': member {} returned {} contributions but member 0 returned {}", name_,
+                                 i, pushes->size(), sum.size());
+    }
+    for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += weights_[i] * (*pushes)[k];
+  }
+  return std::vector<float>(sum.begin(), sum.end());
+}
+
 ModelInfo EnsembleModel::info() const {
   ModelInfo info;
   info.name = name_;

@@ -33,6 +33,11 @@ class EnsembleModel final : public SignalModel {
   // A new directory: member i saved into member_<i>/ by its own save(), plus ensemble.json.
   core::Status save(const std::filesystem::path& dir) const override;
   ModelInfo info() const override;
+  // The members' direction contributions summed with the weights of predict(). Every member must
+  // give them; the first that does not (or fails) is the error, naming it. Members of different
+  // tasks add margins of different units (log-odds and forecast units): the sum still says which
+  // features pushed the combined signal which way, not by how much in one unit.
+  core::Result<std::vector<float>> direction_contributions(const Dataset& data) const override;
 
   // Reads a directory written by save(). Every member is loaded with GbdtModel::load, the only
   // member kind so far; a member of another format is an input error naming its meta.json.

@@ -411,6 +411,27 @@ core::Result<std::vector<float>> GbdtModel::predict_contributions(const Dataset&
   return predict_with(data, 4, outputs * (data.cols() + 1));
 }
 
+core::Result<std::vector<float>> GbdtModel::direction_contributions(const Dataset& data) const {
+  auto contributions = predict_contributions(data);
+  if (!contributions) return contributions.error();
+  const std::size_t cols = data.cols();
+  const std::size_t group = cols + 1;  // the features, then the bias
+  const std::size_t outputs = params_.task == Task::multiclass ? kClasses : 1;
+  std::vector<float> pushes(data.rows() * cols);
+  for (std::size_t r = 0; r < data.rows(); ++r) {
+    const float* row = contributions->data() + r * outputs * group;
+    float* out = pushes.data() + r * cols;
+    if (params_.task == Task::multiclass) {
+      const float* to_short = row;             // class 0
+      const float* to_long = row + 2 * group;  // class 2
+      for (std::size_t f = 0; f < cols; ++f) out[f] = to_long[f] - to_short[f];
+    } else {
+      for (std::size_t f = 0; f < cols; ++f) out[f] = row[f];
+    }
+  }
+  return pushes;
+}
+
 core::Result<std::vector<SignalOutput>> GbdtModel::predict(const Dataset& data) const {
   core::Result<std::vector<float>> raw = std::vector<float>{};
   if (forest_) {

@@ -57,6 +57,11 @@ class GbdtModel final : public SignalModel {
   core::Result<std::vector<SignalOutput>> predict(const Dataset& data) const override;
   core::Status save(const std::filesystem::path& dir) const override;
   ModelInfo info() const override;
+  // From predict_contributions(), per row and feature: multiclass, contribution to the long
+  // class's margin minus that to the short class's (signal = p_long - p_short rises with
+  // margin_long - margin_short); binary and regression, the contribution itself (the signal rises
+  // with the margin). Per row, the values plus the bias difference sum to that margin difference.
+  core::Result<std::vector<float>> direction_contributions(const Dataset& data) const override;
 
   // XGBoost's own output per row: class probabilities (rows x 3, row-major) for multiclass,
   // p(1) for binary, the prediction for regression.

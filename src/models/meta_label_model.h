@@ -36,6 +36,10 @@ class MetaLabelModel final : public SignalModel {
   // primary_confidence); seconds covers both trainings.
   core::Result<TrainResult> train(const Dataset& train, const Dataset& validation) override;
   core::Result<std::vector<SignalOutput>> predict(const Dataset& data) const override;
+  // The primary's: it decides the direction; the secondary only sizes the trade.
+  core::Result<std::vector<float>> direction_contributions(const Dataset& data) const override {
+    return primary_->direction_contributions(data);
+  }
   // A new directory: primary/ and secondary/ by their own save(), plus meta_label.json.
   core::Status save(const std::filesystem::path& dir) const override;
   ModelInfo info() const override;

@@ -77,6 +77,16 @@ class SignalModel {
   // Writes the model and its metadata into a new directory `dir` (error if it exists).
   virtual core::Status save(const std::filesystem::path& dir) const = 0;
   virtual ModelInfo info() const = 0;
+
+  // How much each feature pushed each row's signal towards long (> 0) or short (< 0), in the
+  // model's margin units (log-odds for classifiers, the prediction's units for regression):
+  // rows x cols, row-major (data.cols() values per row), without the bias. For P&L attribution
+  // (docs/analytics.md, "P&L attribution"). Errors: those of predict(); an input error
+  // "model '<name>' gives no feature contributions" for a model that cannot say (the default).
+  virtual core::Result<std::vector<float>> direction_contributions(const Dataset& data) const {
+    (void)data;
+    return core::input_error("model '{}' gives no feature contributions", info().name);
+  }
 };
 
 }  // namespace itrade::models

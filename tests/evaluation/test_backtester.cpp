@@ -240,6 +240,46 @@ TEST(BacktesterTest, ReversalClosesAndReopensAtTheSameFill) {
   EXPECT_DOUBLE_EQ(result.equity.back(), 10'000.0 + 98.0 - 96.0);
 }
 
+TEST(BacktesterTest, DecisionBarIsRecordedInBothFillModes) {
+  BacktestConfig config = zero_cost();
+  config.flatten_at_close = false;
+  // Long at bar 0, reversed to short at bar 1, covered at bar 2; long again at day 1's bar 1.
+  const std::vector<double> signal = {1, -1, 0, 0, 0, 1, 0, 0};
+
+  config.fill = FillMode::next_open;
+  const auto next_open = run({series("AAA", 2)}, {signals(signal)}, config);
+  ASSERT_EQ(next_open.trades.size(), 3u);
+  // Each entry fills at the open of the bar after the one whose close decided it.
+  EXPECT_EQ(next_open.trades[0].decision_ts, bar_time(0, 0));
+  EXPECT_EQ(next_open.trades[0].entry_ts, bar_time(0, 1));
+  EXPECT_EQ(next_open.trades[1].side, Side::short_position);  // the reversal's new position
+  EXPECT_EQ(next_open.trades[1].decision_ts, bar_time(0, 1));
+  EXPECT_EQ(next_open.trades[1].entry_ts, bar_time(0, 2));
+  EXPECT_EQ(next_open.trades[2].decision_ts, bar_time(1, 1));
+  EXPECT_EQ(next_open.trades[2].entry_ts, bar_time(1, 2));
+
+  config.fill = FillMode::close;
+  const auto close = run({series("AAA", 2)}, {signals(signal)}, config);
+  ASSERT_EQ(close.trades.size(), 3u);
+  const std::vector<core::Timestamp> decided = {bar_time(0, 0), bar_time(0, 1), bar_time(1, 1)};
+  for (std::size_t t = 0; t < 3; ++t) {
+    EXPECT_EQ(close.trades[t].decision_ts, decided[t]) << t;
+    EXPECT_EQ(close.trades[t].entry_ts, decided[t]) << t;  // filled at the deciding bar's own close
+  }
+
+  // next_open, a ticker without a bar at 09:35: the decision bar is its own previous bar (09:30),
+  // not the timeline's previous instant.
+  core::BarSeries gappy;
+  gappy.ticker = "BBB";
+  for (const int bar : {0, 2, 3}) gappy.push_back(bar_time(0, bar), 50.0, 51.0, 49.0, 50.0, 1000.0);
+  config.fill = FillMode::next_open;
+  const auto gap = run({series("AAA", 1), gappy}, {signals({0, 0, 0, 0}), signals({1, 0, 0})}, config);
+  ASSERT_EQ(gap.trades.size(), 1u);
+  EXPECT_EQ(gap.trades[0].ticker, 1);
+  EXPECT_EQ(gap.trades[0].decision_ts, bar_time(0, 0));
+  EXPECT_EQ(gap.trades[0].entry_ts, bar_time(0, 2));
+}
+
 TEST(BacktesterTest, LongOnlyIgnoresShortSignals) {
   BacktestConfig config = zero_cost();
   config.flatten_at_close = false;

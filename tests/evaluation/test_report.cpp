@@ -35,8 +35,9 @@ namespace fs = std::filesystem;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-const std::vector<std::string> kChartIds = {"equity-chart",  "drawdown-chart",  "monthly-heatmap",
-                                            "pnl-histogram", "gain-importance", "permutation-importance"};
+const std::vector<std::string> kChartIds = {"equity-chart",   "drawdown-chart",  "monthly-heatmap",
+                                            "pnl-histogram",  "gain-importance", "permutation-importance",
+                                            "pnl-attribution"};
 
 std::size_t occurrences(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
@@ -94,6 +95,7 @@ void expect_no_nan_coordinates(const std::string& html) {
 // the analytics are computed by the real functions, as the experiment runner does.
 struct SyntheticRun {
   std::unique_ptr<BacktestResult> backtest = std::make_unique<BacktestResult>();
+  std::unique_ptr<PnlAttribution> attribution = std::make_unique<PnlAttribution>();
   ReportInput input;
 };
 
@@ -172,6 +174,17 @@ SyntheticRun make_run(int tickers, int days, int bars_per_day, int trades, std::
     input.gain.push_back({"feature_" + std::to_string(f), 100.0 - f});
     input.permutation.push_back({"feature_" + std::to_string(f), 0.01 - 0.0005 * f, 0.001});
   }
+  // 25 features with totals of alternating sign and growing size: feature_24 is the largest.
+  PnlAttribution& a = *run.attribution;
+  for (int f = 0; f < 25; ++f) {
+    a.features.push_back("feature_" + std::to_string(f));
+    a.totals.push_back((f % 2 == 0 ? 1.0 : -1.0) * 10.0 * (f + 1));
+    a.trades.push_back(static_cast<std::size_t>(f + 1));
+  }
+  a.unattributed = -12.5;
+  a.attributed_trades = static_cast<std::size_t>(trades);
+  a.trades_without_push = 3;
+  input.attribution = run.attribution.get();
   input.config_text = "model:\n  name: lgbm_direction\n  max_leaves: 31\n";
   return run;
 }
@@ -213,7 +226,7 @@ TEST(Report, EverySectionAndChartIsPresent) {
   const std::string html = render(run.input);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   for (const char* section :
-       {"headline", "equity", "prediction", "monthly", "trades", "importance", "tickers", "config"}) {
+       {"headline", "equity", "prediction", "monthly", "trades", "importance", "attribution", "tickers", "config"}) {
     EXPECT_NE(html.find(std::string("<section id=\"") + section + "\""), std::string::npos) << section;
   }
   for (const std::string& id : kChartIds) {
@@ -229,6 +242,32 @@ TEST(Report, EverySectionAndChartIsPresent) {
   EXPECT_EQ(occurrences(svg_of(html, "permutation-importance"), "class=\"error-bar\""), 20u);
   EXPECT_NE(html.find("<h3>By gain (top 20 of 25)</h3>"), std::string::npos);
   expect_no_nan_coordinates(html);
+}
+
+TEST(Report, AttributionChartShowsTheLargestFeatureTotals) {
+  const SyntheticRun run = make_run(2, 10, 20, 30);
+  const std::string html = render(run.input);
+  const std::string svg = svg_of(html, "pnl-attribution");
+  ASSERT_FALSE(svg.empty());
+  // The 20 largest |totals| are features 5..24, largest (feature_24, +250) first.
+  EXPECT_EQ(occurrences(svg, "class=\"bar\""), 20u);
+  EXPECT_NE(svg.find("<title>feature_24: 250</title>"), std::string::npos);
+  EXPECT_NE(svg.find("<title>feature_5: -60.0</title>"), std::string::npos);
+  EXPECT_EQ(svg.find("feature_4:"), std::string::npos);
+  EXPECT_LT(svg.find("feature_24:"), svg.find("feature_23:"));
+  EXPECT_NE(svg.find("#c44e52"), std::string::npos);  // losses in red
+  EXPECT_NE(svg.find("#55a868"), std::string::npos);  // gains in green
+  EXPECT_NE(html.find("<h3>Total P&amp;L per feature (top 20 of 25 by size)</h3>"), std::string::npos);
+  EXPECT_NE(html.find("30 trades split among the features"), std::string::npos);
+  EXPECT_NE(html.find("3 unattributed, P&amp;L -12.50 (0 without a contribution row"), std::string::npos);
+  EXPECT_NE(html.find("href=\"#attribution\""), std::string::npos);
+
+  // Without an attribution: "no data" and a line saying why.
+  SyntheticRun none = make_run(2, 10, 20, 30);
+  none.input.attribution = nullptr;
+  const std::string without = render(none.input);
+  EXPECT_NE(svg_of(without, "pnl-attribution").find("no data"), std::string::npos);
+  EXPECT_NE(without.find("The model gives no per-row feature contributions"), std::string::npos);
 }
 
 TEST(Report, NeedsNoNetwork) {
@@ -320,6 +359,7 @@ TEST(Report, InputTextIsEscaped) {
   run.input.tickers[0].ticker = "<img src=x onerror=alert(1)>";
   run.input.gain = {{"rsi<14>&\"q\"", 1.0}};
   run.input.permutation = {{"vol'spike", 0.1, 0.01}};
+  run.attribution->features[24] = "<script>drawn</script>";  // the largest total: drawn
   run.input.config_text = "model: </pre><script>x</script>\nfee: 'a & b'\n";
   const std::string html = render(run.input);
   EXPECT_EQ(html.find("<script"), std::string::npos);
@@ -425,7 +465,8 @@ TEST(Report, DegenerateRunsDrawNoDataInsteadOfNaN) {
   ASSERT_TRUE(performance.ok());
   input.performance = *performance;  // Sharpe and win rate are NaN here
   const std::string html = render(input);
-  for (const char* id : {"monthly-heatmap", "pnl-histogram", "gain-importance", "permutation-importance"}) {
+  for (const char* id :
+       {"monthly-heatmap", "pnl-histogram", "gain-importance", "permutation-importance", "pnl-attribution"}) {
     const std::string svg = svg_of(html, id);
     ASSERT_FALSE(svg.empty()) << id;
     EXPECT_NE(svg.find("no data"), std::string::npos) << id;
@@ -573,6 +614,7 @@ TEST(ReportChromium, RendersEveryChart) {
       {"gain-importance", "<rect", 21},
       {"permutation-importance", "<rect", 21},
       {"permutation-importance", "<line", 60},
+      {"pnl-attribution", "<rect", 21},
   };
   for (const Expectation& e : expectations) {
     const std::string svg = svg_of(dom, e.id);
