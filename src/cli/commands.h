@@ -15,6 +15,8 @@ void add_data_command(CLI::App& app, const GlobalOptions& global, int& exit_code
 void add_features_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_models_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_backtest_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_experiment_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_runs_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_importance_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace itrade::cli

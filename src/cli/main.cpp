@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
       "itrade: intraday trading research and execution.\n"
       "Loads, validates and caches 5-minute bars (data) and computes and checks features and targets\n"
       "(features), trains signal models (models), tests ideas end to end with purged walk-forward and a\n"
-      "costed backtest (backtest), and keeps the record of every run (runs).\n"
+      "costed backtest (backtest, or experiment run FILE.yaml), keeps the record of every run (runs), and\n"
+      "shows which features predict which target (importance).\n"
       "Exit codes: 0 success, 1 runtime error, 2 usage or input error."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "itrade 0.1.0");
@@ -27,7 +28,9 @@ int main(int argc, char** argv) {
   itrade::cli::add_features_command(app, global, exit_code);
   itrade::cli::add_models_command(app, global, exit_code);
   itrade::cli::add_backtest_command(app, global, exit_code);
+  itrade::cli::add_experiment_command(app, global, exit_code);
   itrade::cli::add_runs_command(app, global, exit_code);
+  itrade::cli::add_importance_command(app, global, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -145,6 +145,11 @@ ConfigNode::Entry ConfigNode::find(std::string_view key) const {
 
 bool ConfigNode::has(std::string_view key) const { return find(key).found; }
 
+bool ConfigNode::is_list(std::string_view key) const {
+  const Entry entry = find(key);
+  return entry.found && entry.value.IsSequence();
+}
+
 std::vector<std::string> ConfigNode::keys() const {
   std::vector<std::string> names;
   if (!present_ || !node_->IsMap()) return names;

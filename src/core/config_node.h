@@ -63,6 +63,8 @@ class ConfigNode {
   bool present() const { return present_; }
 
   bool has(std::string_view key) const;
+  // True when `key` is present and holds a YAML sequence (for keys that take a list or a text).
+  bool is_list(std::string_view key) const;
   // Keys of this mapping in file order; empty when absent or not a mapping.
   std::vector<std::string> keys() const;
   // 1-based line of `key`, or of this node when the key is absent.

@@ -78,11 +78,13 @@ std::optional<Problem> first_problem(const BacktestConfig& c) {
   return std::nullopt;
 }
 
-core::Result<BacktestConfig> read_backtest_config(const ConfigNode& root) {
+}  // namespace
+
+core::Result<BacktestConfig> read_backtest_config(const ConfigNode& root, const BacktestConfig& base) {
   (void)root.only_keys({"initial_cash", "position_fraction", "entry_threshold", "exit_threshold", "long_only",
                         "commission", "slippage_bps", "fill", "flatten_at_close", "max_holding_bars", "whole_shares"});
 
-  BacktestConfig c;
+  BacktestConfig c = base;
   c.initial_cash = root.optional<double>("initial_cash", c.initial_cash);
   c.position_fraction = root.optional<double>("position_fraction", c.position_fraction);
   c.entry_threshold = root.optional<double>("entry_threshold", c.entry_threshold);
@@ -124,8 +126,6 @@ core::Result<BacktestConfig> read_backtest_config(const ConfigNode& root) {
   return c;
 }
 
-}  // namespace
-
 std::string_view fill_mode_name(FillMode mode) { return mode == FillMode::close ? "close" : "next_open"; }
 
 core::Status BacktestConfig::check() const {
@@ -138,13 +138,13 @@ core::Status BacktestConfig::check() const {
 core::Result<BacktestConfig> parse_backtest_config(std::string_view text, std::string file) {
   core::Result<ConfigNode> parsed = ConfigNode::parse(text, std::move(file));
   if (!parsed) return parsed.error();
-  return read_backtest_config(*parsed);
+  return read_backtest_config(*parsed, BacktestConfig{});
 }
 
 core::Result<BacktestConfig> load_backtest_config(const std::filesystem::path& file) {
   core::Result<ConfigNode> loaded = ConfigNode::load_file(file);
   if (!loaded) return loaded.error();
-  return read_backtest_config(*loaded);
+  return read_backtest_config(*loaded, BacktestConfig{});
 }
 
 }  // namespace itrade::evaluation

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/config_node.h"
 #include "core/result.h"
 
 namespace itrade::evaluation {
@@ -88,5 +89,8 @@ struct BacktestConfig {
 core::Result<BacktestConfig> load_backtest_config(const std::filesystem::path& file);
 // The same from text in memory; `file` is the name used in messages.
 core::Result<BacktestConfig> parse_backtest_config(std::string_view text, std::string file);
+// The same keys read from a mapping inside another file (such as an experiment's `backtest:`
+// block), each key present replacing its value in `base`; messages name the mapping's key path.
+core::Result<BacktestConfig> read_backtest_config(const core::ConfigNode& node, const BacktestConfig& base);
 
 }  // namespace itrade::evaluation

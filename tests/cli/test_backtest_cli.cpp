@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -16,14 +17,8 @@ using cli_runner::CliTest;
 using cli_runner::CommandRun;
 using cli_runner::itrade;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string read(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using cli_runner::contains;
+using cli_runner::read_text;
 
 // The run id printed by "run <id> saved in <dir>".
 std::string run_id(const std::string& output) {
@@ -66,7 +61,7 @@ TEST_F(BacktestCliTest, BlueprintCommandGivesAnOutOfSampleAnswerAndRecordsTheRun
       << run.output;
   // Too short for a year-long training window: the fallback, with its folds printed.
   EXPECT_TRUE(contains(run.output, "shorter than one blueprint fold")) << run.output;
-  EXPECT_TRUE(contains(run.output, "fold 1/")) << run.output;   // progress on stderr
+  EXPECT_TRUE(contains(run.output, "fold 1/")) << run.output;  // progress on stderr
   EXPECT_TRUE(contains(run.output, "  fold 2: fit")) << run.output;
   for (const char* part : {"Sharpe", "Sortino", "max drawdown", "win rate", "profit factor", "trades",
                            "deflated Sharpe", "1 trial(s) on this data", "top features by gain"}) {
@@ -80,18 +75,18 @@ TEST_F(BacktestCliTest, BlueprintCommandGivesAnOutOfSampleAnswerAndRecordsTheRun
     EXPECT_TRUE(fs::exists(dir / file)) << file;
   }
   EXPECT_TRUE(fs::exists(runs_ / "registry.sqlite"));
-  const std::string metrics = read(dir / "metrics.json");
+  const std::string metrics = read_text(dir / "metrics.json");
   EXPECT_TRUE(contains(metrics, "\"sharpe\"")) << metrics;
   EXPECT_TRUE(contains(metrics, "\"runs_on_same_data\": 1")) << metrics;
   // The backtest starts at the first out-of-sample bar, never before.
-  const std::string equity = read(dir / "equity.csv");
-  const std::string predictions = read(dir / "predictions.csv");
+  const std::string equity = read_text(dir / "equity.csv");
+  const std::string predictions = read_text(dir / "predictions.csv");
   ASSERT_GT(equity.size(), 40u);
   const std::string first_equity_time = equity.substr(equity.find('\n') + 1, 20);
   EXPECT_TRUE(contains(metrics, "\"evaluated_from\": \"" + first_equity_time)) << first_equity_time << "\n" << metrics;
   EXPECT_FALSE(contains(equity, "2024-08-09T")) << "the first half of the data is training only";
   EXPECT_TRUE(contains(predictions, "signal,confidence,fold,label,forward_return,sma_5")) << predictions.substr(0, 200);
-  const std::string report = read(dir / "report.html");
+  const std::string report = read_text(dir / "report.html");
   for (const char* chart : {"equity-chart", "drawdown-chart", "monthly-heatmap", "pnl-histogram", "gain-importance"}) {
     EXPECT_TRUE(contains(report, chart)) << chart;
   }
@@ -138,6 +133,76 @@ TEST_F(BacktestCliTest, BadInputIsAnErrorThatLeavesNoRun) {
   EXPECT_EQ(run.exit_code, 2) << run.output;
   const CommandRun list = itrade("runs list --runs " + runs_.string());
   EXPECT_TRUE(contains(list.output, "no runs in")) << list.output;
+}
+
+// A run's own predictions, backtested as given signals, trade exactly as the run did; the signals
+// run counts as another trial on the same data.
+TEST_F(BacktestCliTest, SignalsOfARunReplayToTheSameTrades) {
+  const CommandRun model = itrade(blueprint());
+  ASSERT_EQ(model.exit_code, 0) << model.output;
+  const fs::path dir = runs_ / run_id(model.output);
+  const CommandRun replay = itrade("backtest --signals " + (dir / "predictions.csv").string() +
+                                   " --start 2024-01-01 --end 2024-12-31 --runs " + runs_.string());
+  ASSERT_EQ(replay.exit_code, 0) << replay.output;
+  EXPECT_TRUE(contains(replay.output, "signals of " + (dir / "predictions.csv").string() + " on AAPL,MSFT,GOOGL"))
+      << replay.output;
+  EXPECT_TRUE(contains(replay.output, "2 trial(s) on this data")) << replay.output;
+  const fs::path again = runs_ / run_id(replay.output);
+  ASSERT_NE(again, dir);
+  const std::string trades = read_text(dir / "trades.csv");
+  ASSERT_GT(std::count(trades.begin(), trades.end(), '\n'), 5) << trades;
+  EXPECT_EQ(read_text(again / "trades.csv"), trades);
+  EXPECT_EQ(read_text(again / "equity.csv"), read_text(dir / "equity.csv"));
+  EXPECT_TRUE(contains(read_text(again / "config.json"), "\"signals\"")) << read_text(again / "config.json");
+
+  const CommandRun mixed =
+      itrade("backtest --signals " + (dir / "predictions.csv").string() + " --model quick --runs " + runs_.string());
+  EXPECT_EQ(mixed.exit_code, 2) << mixed.output;
+  EXPECT_TRUE(contains(mixed.output, "--model, --features and --target do not apply")) << mixed.output;
+}
+
+// An experiment file runs what the equivalent command runs: the same trades.
+TEST_F(BacktestCliTest, ExperimentFileRunsLikeTheCommand) {
+  const CommandRun command = itrade(blueprint());
+  ASSERT_EQ(command.exit_code, 0) << command.output;
+  const fs::path file = dir_ / "idea.yaml";
+  std::ofstream(file) << "name: idea\n"
+                         "model: quick\n"
+                         "models_config: "
+                      << models_.string()
+                      << "\n"
+                         "features: [sma_5, sma_20, rsi_14, volume_ratio, atr_14]\n"
+                         "target: direction_5\n"
+                         "tickers: [AAPL, MSFT, GOOGL]\n"
+                         "start: 2024-01-01\n"
+                         "end: 2024-12-31\n"
+                         "importance_repeats: 1\n"
+                         "backtest: { slippage_bps: 1.0 }\n";
+  const CommandRun run = itrade("experiment run " + file.string() + " --runs " + runs_.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "experiment idea")) << run.output;
+  EXPECT_TRUE(contains(run.output, "2 trial(s) on this data")) << run.output;
+  const fs::path a = runs_ / run_id(command.output);
+  const fs::path b = runs_ / run_id(run.output);
+  EXPECT_EQ(read_text(b / "trades.csv"), read_text(a / "trades.csv"));
+  EXPECT_TRUE(contains(read_text(b / "config.json"), "experiment run")) << read_text(b / "config.json");
+
+  // Mistakes in the file name the file, the line and the key; nothing is recorded.
+  std::ofstream(file) << "name: idea\nmodel: quick\nbacktest:\n  slipage_bps: 2\n";
+  CommandRun bad = itrade("experiment run " + file.string() + " --runs " + runs_.string());
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "idea.yaml:4: backtest.slipage_bps: unknown key")) << bad.output;
+  std::ofstream(file) << "model: quick\n";
+  bad = itrade("experiment run " + file.string() + " --runs " + runs_.string());
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "name")) << bad.output;
+  std::ofstream(file) << "name: idea\nsignals: x.csv\nmodel: quick\n";
+  bad = itrade("experiment run " + file.string() + " --runs " + runs_.string());
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "idea.yaml:2: signals:")) << bad.output;
+  int recorded = 0;
+  for (const auto& entry : fs::directory_iterator(runs_)) recorded += entry.is_directory() ? 1 : 0;
+  EXPECT_EQ(recorded, 2);
 }
 
 }  // namespace

@@ -64,6 +64,9 @@ TEST(ConfigNode, ReadsTypedValues) {
   EXPECT_EQ(defaults.optional<std::string>("absent", "x"), "x");
   EXPECT_EQ(root.required<std::string>("interval"), "5m");
   EXPECT_EQ(root.keys(), (std::vector<std::string>{"data", "interval"}));
+  EXPECT_TRUE(defaults.is_list("flags"));
+  EXPECT_FALSE(defaults.is_list("timezone"));
+  EXPECT_FALSE(defaults.is_list("absent"));
   EXPECT_TRUE(root.ok());
   EXPECT_TRUE(root.status().ok());
 }

@@ -179,3 +179,44 @@ TEST(BacktestConfigTest, SlippageMovesThePriceAgainstTheOrder) {
 
 }  // namespace
 }  // namespace itrade::evaluation
+
+namespace itrade::evaluation {
+namespace {
+
+// An experiment file's `backtest:` block: the keys it gives replace the base's, the rest stay.
+TEST(BacktestConfigTest, BlockInsideAnotherFileOverridesTheBase) {
+  BacktestConfig base;
+  base.initial_cash = 50'000.0;
+  base.commission.per_share = 0.01;
+  base.long_only = true;
+  auto root =
+      core::ConfigNode::parse("name: x\nbacktest:\n  slippage_bps: 3\n  commission: { bps: 2 }\n", "experiment.yaml");
+  ASSERT_TRUE(root.ok());
+  auto config = read_backtest_config(root->child("backtest"), base);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_DOUBLE_EQ(config->slippage_bps, 3.0);
+  EXPECT_DOUBLE_EQ(config->commission.bps, 2.0);
+  EXPECT_DOUBLE_EQ(config->initial_cash, 50'000.0);
+  EXPECT_DOUBLE_EQ(config->commission.per_share, 0.01);
+  EXPECT_TRUE(config->long_only);
+
+  // No block: the base as it is.
+  auto absent = read_backtest_config(root->child("nothing"), base);
+  ASSERT_TRUE(absent.ok());
+  EXPECT_DOUBLE_EQ(absent->initial_cash, 50'000.0);
+
+  // Mistakes name the file, the line and the key path inside the other file.
+  root = core::ConfigNode::parse("name: x\nbacktest:\n  slippage: 3\n", "experiment.yaml");
+  ASSERT_TRUE(root.ok());
+  auto unknown = read_backtest_config(root->child("backtest"), base);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(unknown.error().message, StartsWith("experiment.yaml:3: backtest.slippage: unknown key"));
+  root = core::ConfigNode::parse("backtest:\n  commission:\n    minimum: -1\n", "experiment.yaml");
+  ASSERT_TRUE(root.ok());
+  auto negative = read_backtest_config(root->child("backtest"), base);
+  ASSERT_FALSE(negative.ok());
+  EXPECT_THAT(negative.error().message, HasSubstr("experiment.yaml:3: backtest.commission.minimum"));
+}
+
+}  // namespace
+}  // namespace itrade::evaluation
