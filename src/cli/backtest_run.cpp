@@ -7,6 +7,8 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "cli/console.h"
@@ -102,6 +104,15 @@ void print_data_used(const BacktestRequest& request, const evaluation::Experimen
   }
 }
 
+// --start and --end as days; open ends when not given.
+core::Result<std::pair<core::DayNumber, core::DayNumber>> requested_days(const BacktestRequest& request) {
+  auto first_day = optional_date(request.start, std::numeric_limits<core::DayNumber>::min());
+  if (!first_day) return first_day.error();
+  auto last_day = optional_date(request.end, std::numeric_limits<core::DayNumber>::max());
+  if (!last_day) return last_day.error();
+  return std::pair{*first_day, *last_day};
+}
+
 // The experiment of a model: features, target, purged walk-forward, backtest.
 core::Result<evaluation::Experiment> run_model(const BacktestRequest& request, const fs::path& root,
                                                const GlobalOptions& global, std::string& model) {
@@ -129,12 +140,9 @@ core::Result<evaluation::Experiment> run_model(const BacktestRequest& request, c
     spec.features = *parsed;
   }
   spec.target = request.target;
-  auto first_day = optional_date(request.start, std::numeric_limits<core::DayNumber>::min());
-  if (!first_day) return first_day.error();
-  auto last_day = optional_date(request.end, std::numeric_limits<core::DayNumber>::max());
-  if (!last_day) return last_day.error();
-  spec.first_day = *first_day;
-  spec.last_day = *last_day;
+  auto days = requested_days(request);
+  if (!days) return days.error();
+  std::tie(spec.first_day, spec.last_day) = *days;
   spec.walk_forward = request.walk_forward;
   spec.importance_repeats = request.importance_repeats;
   spec.backtest = request.backtest;
@@ -169,12 +177,9 @@ core::Result<evaluation::Experiment> run_signals(const BacktestRequest& request,
   auto file = evaluation::read_signal_file(request.signals);
   if (!file) return file.error();
   evaluation::SignalBacktestSpec spec;
-  auto first_day = optional_date(request.start, std::numeric_limits<core::DayNumber>::min());
-  if (!first_day) return first_day.error();
-  auto last_day = optional_date(request.end, std::numeric_limits<core::DayNumber>::max());
-  if (!last_day) return last_day.error();
-  spec.first_day = *first_day;
-  spec.last_day = *last_day;
+  auto days = requested_days(request);
+  if (!days) return days.error();
+  std::tie(spec.first_day, spec.last_day) = *days;
   spec.backtest = request.backtest;
 
   SourceOverrides overrides = request.overrides;

@@ -97,6 +97,20 @@ const std::vector<std::string> kLogColumns = {"signal", "confidence", "fold", "l
 
 }  // namespace
 
+core::Status analyse_backtest(Experiment& run) {
+  auto performance = compute_performance(run.backtest);
+  if (!performance) return performance.error();
+  run.performance = *performance;
+  auto daily = daily_returns(run.backtest);
+  if (!daily) return daily.error();
+  run.daily = std::move(daily).value();
+  run.monthly = monthly_returns(run.daily);
+  auto tickers = per_ticker(run.backtest);
+  if (!tickers) return tickers.error();
+  run.per_ticker = std::move(tickers).value();
+  return {};
+}
+
 core::Result<Experiment> run_experiment(std::span<const core::BarSeries> bars, const ExperimentConfigs& configs,
                                         const ExperimentSpec& spec, const ExperimentProgress& progress) {
   if (auto ok = spec.walk_forward.check(); !ok) return ok.error();
@@ -229,16 +243,7 @@ core::Result<Experiment> run_experiment(std::span<const core::BarSeries> bars, c
   auto backtest = run_backtest(evaluated, signals, spec.backtest);
   if (!backtest) return backtest.error();
   run.backtest = std::move(backtest).value();
-  auto performance = compute_performance(run.backtest);
-  if (!performance) return performance.error();
-  run.performance = *performance;
-  auto daily = daily_returns(run.backtest);
-  if (!daily) return daily.error();
-  run.daily = std::move(daily).value();
-  run.monthly = monthly_returns(run.daily);
-  auto tickers = per_ticker(run.backtest);
-  if (!tickers) return tickers.error();
-  run.per_ticker = std::move(tickers).value();
+  if (auto ok = analyse_backtest(run); !ok) return ok.error();
   say(progress, fmt::format("backtest: {} bar-steps, {} trades from {} ({:.2f} s)", run.backtest.bar_steps,
                             run.backtest.trades.size(), core::format_utc(run.evaluated_from), seconds_since(started)));
 

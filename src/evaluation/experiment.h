@@ -69,10 +69,10 @@ struct Experiment {
   // Out-of-sample predictions, one FeatureMatrix per ticker (the feedback log): columns signal,
   // confidence, fold, label, forward return, then the features; only bars of a test window.
   std::vector<features::FeatureMatrix> predictions;
-  models::Scores prediction_quality;              // of the out-of-sample rows with a label
-  std::vector<models::FeatureImportance> gain;     // mean over folds of each fold model's gain
+  models::Scores prediction_quality;                       // of the out-of-sample rows with a label
+  std::vector<models::FeatureImportance> gain;             // mean over folds of each fold model's gain
   std::vector<models::PermutationImportance> permutation;  // last fold's model on its test rows
-  WalkForwardResult walk_forward;                  // with the trained model of every fold
+  WalkForwardResult walk_forward;                          // with the trained model of every fold
 
   BacktestResult backtest;
   Performance performance;
@@ -84,6 +84,10 @@ struct Experiment {
   // holds it. Absent when the model gives no feature contributions (the progress line says why).
   std::optional<PnlAttribution> attribution;
 };
+
+// Fills run.performance, daily, monthly and per_ticker from run.backtest (analytics.h); their
+// input errors.
+core::Status analyse_backtest(Experiment& run);
 
 // One line per stage and per fold, for progress on stderr.
 using ExperimentProgress = std::function<void(std::string_view)>;

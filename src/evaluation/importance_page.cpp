@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "evaluation/atomic_file.h"
+#include "evaluation/html_page.h"
 #include "evaluation/svg_chart.h"
 
 namespace itrade::evaluation {
@@ -21,39 +22,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kMaxWidth = 960.0;
 constexpr double kCellHeight = 18.0;
 
-constexpr std::string_view kStyle = R"css(
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0 auto;
-       max-width: 1000px; padding: 16px 24px 48px; line-height: 1.4; }
-h1 { font-size: 1.5em; margin: 0.4em 0 0.2em; }
-h2 { font-size: 1.2em; margin: 1.6em 0 0.5em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
-h3 { font-size: 1em; margin: 1em 0 0.3em; }
-nav a { margin-right: 0.9em; color: #1f5fa8; text-decoration: none; font-size: 0.9em; }
-p.run, p.note { color: #555; font-size: 0.9em; margin: 0.3em 0; }
-table { border-collapse: collapse; font-size: 0.85em; }
-th, td { padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.facts th { color: #555; font-weight: normal; }
-table.list th { border-bottom: 1px solid #bbb; position: sticky; top: 0; background: #fff; }
-table.list td { border-bottom: 1px solid #eee; }
+// The page's own style, after the shared one (html_page.h): denser tables with a sticky header.
+constexpr std::string_view kPageStyle = R"css(
+table { font-size: 0.85em; }
+table.list th { position: sticky; top: 0; background: #fff; }
 div.scroll { overflow: auto; max-height: 800px; }
-.pos { color: #1b7837; }
-.neg { color: #b2182b; }
-svg.chart { display: block; max-width: 100%; height: auto; margin: 6px 0; }
-footer { margin-top: 3em; color: #777; font-size: 0.8em; }
 )css";
-
-void append(std::string& out, std::string_view text) { out.append(text.data(), text.size()); }
-
-template <typename... Args>
-void emit(std::string& out, fmt::format_string<Args...> format, Args&&... args) {
-  fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
-}
-
-const char* sign_class(double value) {
-  if (value > 0.0) return " pos";
-  if (value < 0.0) return " neg";
-  return "";
-}
 
 core::Status validate(const ImportancePageInput& input) {
   const std::size_t features = input.features.size();
@@ -297,11 +271,7 @@ core::Result<std::string> render_importance_page(const ImportancePageInput& inpu
   if (auto ok = validate(input); !ok) return ok.error();
   std::string out;
   const std::string title = input.title.empty() ? "itrade: which features predict" : input.title;
-  emit(out,
-       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-       "<title>{} - itrade importance</title><style>{}</style></head><body>\n",
-       escape_xml(title), kStyle);
+  append(out, page_start(title + " - itrade importance", kPageStyle));
   header(out, input);
   ic_section(out, input);
   ticker_section(out, input);

@@ -1,19 +1,15 @@
 #include "evaluation/report.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <cmath>
-#include <cstdint>
 #include <iterator>
 #include <limits>
 #include <string_view>
 
-#include "core/file_descriptor.h"
+#include "evaluation/atomic_file.h"
+#include "evaluation/html_page.h"
 #include "evaluation/svg_chart.h"
 
 namespace itrade::evaluation {
@@ -29,47 +25,17 @@ constexpr double kChartWidth = 960.0;
 constexpr double kChartMarginLeft = 80.0;
 constexpr double kChartMarginRight = 24.0;
 
-constexpr std::string_view kStyle = R"css(
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0 auto;
-       max-width: 1000px; padding: 16px 24px 48px; line-height: 1.4; }
-h1 { font-size: 1.5em; margin: 0.4em 0 0.2em; }
-h2 { font-size: 1.2em; margin: 1.6em 0 0.5em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
-h3 { font-size: 1em; margin: 1em 0 0.3em; }
-nav a { margin-right: 0.9em; color: #1f5fa8; text-decoration: none; font-size: 0.9em; }
-p.run, p.note { color: #555; font-size: 0.9em; margin: 0.3em 0; }
-table { border-collapse: collapse; font-size: 0.9em; }
-th, td { padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.facts th { color: #555; font-weight: normal; }
-table.list th { border-bottom: 1px solid #bbb; }
-table.list td { border-bottom: 1px solid #eee; }
+// The report's own style, after the shared one (html_page.h).
+constexpr std::string_view kReportStyle = R"css(
 .metric-groups { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 8px 40px; }
 .metric-groups table th { font-weight: normal; color: #444; }
-.pos { color: #1b7837; }
-.neg { color: #b2182b; }
-svg.chart { display: block; max-width: 100%; height: auto; margin: 6px 0; }
 pre { background: #f6f8fa; border: 1px solid #e1e4e8; padding: 10px; overflow: auto; max-height: 600px;
       font-size: 0.85em; }
-footer { margin-top: 3em; color: #777; font-size: 0.8em; }
 )css";
 
 std::string pct(double fraction, int decimals = 2) { return format_percent(fraction, decimals); }
 std::string num(double value, int decimals = 2) { return format_number(value, decimals); }
 std::string count(std::size_t value) { return format_number(static_cast<double>(value), 0); }
-
-// The sign class of a money or return cell.
-const char* sign_class(double value) {
-  if (value > 0.0) return " pos";
-  if (value < 0.0) return " neg";
-  return "";
-}
-
-void append(std::string& out, std::string_view text) { out.append(text.data(), text.size()); }
-
-template <typename... Args>
-void emit(std::string& out, fmt::format_string<Args...> format, Args&&... args) {
-  fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
-}
 
 // One "label: value" row of a metric table; `value` is already formatted (not yet escaped).
 void metric_row(std::string& out, std::string_view label, const std::string& value, const char* css = "") {
@@ -465,11 +431,7 @@ core::Result<std::string> render_report(const ReportInput& input) {
   std::string out;
   out.reserve(64 * 1024 + input.config_text.size() + input.tickers.size() * 256);
   const std::string title = input.title.empty() ? "itrade backtest report" : input.title;
-  emit(out,
-       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-       "<title>{} - itrade report</title><style>{}</style></head><body>\n",
-       escape_xml(title), kStyle);
+  append(out, page_start(title + " - itrade report", kReportStyle));
   header(out, input);
   headline(out, input);
   equity_section(out, input);
@@ -489,37 +451,7 @@ core::Result<std::string> render_report(const ReportInput& input) {
 core::Status write_report(const fs::path& path, const ReportInput& input) {
   auto html = render_report(input);
   if (!html) return html.error();
-  static std::atomic<std::uint64_t> counter{0};
-  fs::path temporary = path;
-  temporary += fmt::format(".tmp.{}.{}", ::getpid(), counter.fetch_add(1));
-  core::FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (fd.get() < 0) {
-    const int error = errno;
-    return core::runtime_error(
-        "cannot write the report {}: cannot create {}: {} (does the directory exist and is it "
-        "writable?)",
-        path.string(), temporary.string(), core::errno_text(error));
-  }
-  auto fail = [&](std::string_view step, int error) -> core::Status {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    return core::runtime_error("cannot write the report {}: {} failed: {}", path.string(), step,
-                               core::errno_text(error));
-  };
-  const std::string& text = *html;
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ::ssize_t n = ::write(fd.get(), text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("write", errno);
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return fail("fsync", errno);
-  if (fd.close() != 0) return fail("close", errno);
-  if (::rename(temporary.c_str(), path.c_str()) != 0) return fail("rename", errno);
-  return {};
+  return write_file_atomically(path, *html, "report");
 }
 
 }  // namespace itrade::evaluation

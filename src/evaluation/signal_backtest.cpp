@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "core/nyse_calendar.h"
-#include "evaluation/analytics.h"
 #include "evaluation/backtester.h"
 #include "evaluation/data_fingerprint.h"
 
@@ -68,16 +67,7 @@ core::Result<Experiment> run_signal_backtest(std::span<const core::BarSeries> ba
   auto backtest = run_backtest(kept, signals, spec.backtest);
   if (!backtest) return backtest.error();
   run.backtest = std::move(backtest).value();
-  auto performance = compute_performance(run.backtest);
-  if (!performance) return performance.error();
-  run.performance = *performance;
-  auto daily = daily_returns(run.backtest);
-  if (!daily) return daily.error();
-  run.daily = std::move(daily).value();
-  run.monthly = monthly_returns(run.daily);
-  auto tickers = per_ticker(run.backtest);
-  if (!tickers) return tickers.error();
-  run.per_ticker = std::move(tickers).value();
+  if (auto ok = analyse_backtest(run); !ok) return ok.error();
   return run;
 }
 
