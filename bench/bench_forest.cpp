@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "models/forest.h"
 #include "models/gbdt_model.h"
 #include "models/signal_mapping.h"
@@ -40,14 +41,7 @@ constexpr std::size_t kFeatures = 44;
 constexpr std::size_t kPoolRows = 1000;  // rows the one-row benchmarks cycle through
 constexpr std::size_t kBatchRows = 50000;
 
-template <typename T>
-T or_die(core::Result<T> result) {
-  if (!result) {
-    std::fprintf(stderr, "%s\n", result.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(result).value();
-}
+using bench::or_die;
 
 // Classes from a noisy score of 6 of the 44 features (one interaction, one step); the rest is noise.
 Dataset synthetic(std::size_t rows, unsigned seed) {

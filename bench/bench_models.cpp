@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "data/synthetic_market.h"
 #include "features/engine/batch.h"
 #include "features/registry/feature_registry.h"
@@ -37,34 +38,9 @@
 namespace itrade::models {
 namespace {
 
-template <typename T>
-T or_die(core::Result<T> result) {
-  if (!result) {
-    std::fprintf(stderr, "%s\n", result.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(result).value();
-}
+using bench::or_die;
 
-// Features + direction_5 of `tickers` synthetic ticker-years (seed picks the market).
-Dataset market_dataset(int tickers, std::uint64_t seed) {
-  data::SynthOptions options;
-  options.tickers = tickers;
-  options.days = 252;
-  options.seed = seed;
-  const auto frame = data::generate_synthetic_market(options);
-  const auto set = or_die(features::FeatureSet::load(ITRADE_SOURCE_DIR "/config/features.yaml"));
-  const auto targets = or_die(features::TargetSet::load(ITRADE_SOURCE_DIR "/config/targets.yaml"));
-  const features::TargetDef* target = targets.find("direction_5");
-  std::vector<features::FeatureMatrix> matrices;
-  for (const auto& bars : frame.series) {
-    auto matrix = or_die(features::compute_features(set.plan_all(), bars));
-    const features::TargetDef* const wanted[] = {target};
-    if (!features::append_targets(matrix, wanted, bars)) std::exit(1);
-    matrices.push_back(std::move(matrix));
-  }
-  return or_die(make_dataset(matrices, set.names(), "direction_5"));
-}
+using bench::market_dataset;
 
 const Dataset& train_set() {
   static const Dataset data = market_dataset(3, 101);
@@ -96,8 +72,9 @@ GbdtParams leaf_wise(int max_rounds, int early_stopping) {
   params.max_rounds = max_rounds;
   params.early_stopping_rounds = early_stopping;
   params.threads = 2;
-  params.booster = {{"grow_policy", "lossguide"}, {"max_leaves", "31"}, {"max_depth", "0"}, {"eta", "0.05"},
-                    {"subsample", "0.8"},         {"colsample_bytree", "0.8"}, {"min_child_weight", "2"}};
+  params.booster = {
+      {"grow_policy", "lossguide"}, {"max_leaves", "31"},        {"max_depth", "0"},       {"eta", "0.05"},
+      {"subsample", "0.8"},         {"colsample_bytree", "0.8"}, {"min_child_weight", "2"}};
   return params;
 }
 
@@ -226,8 +203,12 @@ void BM_PredictModel(benchmark::State& state) {
   std::vector<float> out(rows.rows() * 3);
   for (auto _ : state) {
     switch (state.range(1)) {
-      case 0: benchmark::DoNotOptimize(model->predict(rows)); break;
-      case 1: benchmark::DoNotOptimize(model->predict_raw(rows)); break;
+      case 0:
+        benchmark::DoNotOptimize(model->predict(rows));
+        break;
+      case 1:
+        benchmark::DoNotOptimize(model->predict_raw(rows));
+        break;
       default:
         model->forest()->predict_rows(rows.features.data(), rows.rows(), out.data(),
                                       static_cast<int>(state.range(1)) - 1);
@@ -258,8 +239,8 @@ void BM_PredictBatch(benchmark::State& state) {
     auto outputs = model->predict(train_set());
     benchmark::DoNotOptimize(outputs);
   }
-  state.counters["rows_per_s"] = benchmark::Counter(static_cast<double>(train_set().rows()),
-                                                    benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(train_set().rows()), benchmark::Counter::kIsIterationInvariantRate);
   // The model is sliced to its best validation round: fewer than 200 rounds' trees.
   state.counters["trees"] = model->forest() != nullptr ? static_cast<double>(model->forest()->num_trees()) : 0.0;
 }

@@ -36,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_support.h"
 #include "data/synthetic_market.h"
 #include "features/engine/batch.h"
 #include "features/registry/feature_registry.h"
@@ -46,14 +47,7 @@
 namespace itrade::models {
 namespace {
 
-template <typename T>
-T or_die(core::Result<T> result) {
-  if (!result) {
-    std::fprintf(stderr, "%s\n", result.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(result).value();
-}
+using bench::or_die;
 
 // A field of /proc/self/status in MiB ("VmRSS", "VmHWM").
 double status_mib(std::string_view field) {
@@ -79,25 +73,10 @@ double since(std::chrono::steady_clock::time_point start) {
 // Features and direction_5 of `groups` markets of 10 ticker-years, seeds first_seed.., appended
 // one market at a time so that only one market's bars and feature matrices are alive at once.
 Dataset market_rows(int groups, std::uint64_t first_seed, int tickers = 10) {
-  const auto set = or_die(features::FeatureSet::load(ITRADE_SOURCE_DIR "/config/features.yaml"));
-  const auto targets = or_die(features::TargetSet::load(ITRADE_SOURCE_DIR "/config/targets.yaml"));
-  const features::TargetDef* target = targets.find("direction_5");
   Dataset all;
-  all.feature_names = set.names();
   for (int g = 0; g < groups; ++g) {
-    data::SynthOptions options;
-    options.tickers = tickers;
-    options.days = 252;
-    options.seed = first_seed + static_cast<std::uint64_t>(g);
-    const auto frame = data::generate_synthetic_market(options);
-    std::vector<features::FeatureMatrix> matrices;
-    for (const auto& bars : frame.series) {
-      auto matrix = or_die(features::compute_features(set.plan_all(), bars));
-      const features::TargetDef* const wanted[] = {target};
-      if (!features::append_targets(matrix, wanted, bars)) std::exit(1);
-      matrices.push_back(std::move(matrix));
-    }
-    const Dataset part = or_die(make_dataset(matrices, set.names(), "direction_5"));
+    const Dataset part = bench::market_dataset(tickers, first_seed + static_cast<std::uint64_t>(g));
+    all.feature_names = part.feature_names;
     all.features.insert(all.features.end(), part.features.begin(), part.features.end());
     all.labels.insert(all.labels.end(), part.labels.begin(), part.labels.end());
   }
