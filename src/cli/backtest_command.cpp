@@ -97,6 +97,9 @@ void add_backtest_command(CLI::App& app, const GlobalOptions& global, int& exit_
                   "Bars between training and test windows (raised to the target's horizon)")
       ->capture_default_str();
   cmd->add_flag("--expanding", args->request.walk_forward.expanding, "Train every fold from the first bar");
+  cmd->add_option("--max-train-rows", args->request.walk_forward.max_train_rows,
+                  "The most rows a fold trains on; a larger training window is sampled uniformly (0: every row)")
+      ->capture_default_str();
   cmd->add_flag("--extended-hours", args->request.extended_hours,
                 "Keep pre- and post-market bars (default: NYSE regular hours only, 78 five-minute bars a day)");
   cmd->callback([args, &global, &exit_code] { exit_code = run_backtest_command(*args, global); });

@@ -80,9 +80,10 @@ void print_summary(const evaluation::Experiment& run, const evaluation::Recorded
     const evaluation::PnlAttribution& a = *run.attribution;
     std::vector<std::size_t> order(a.features.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
+    // By size: in a losing run the features that lost most are the news.
     std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t x, std::size_t y) { return a.totals[x] > a.totals[y]; });
-    fmt::print("  top features by attributed P&L:");
+                     [&](std::size_t x, std::size_t y) { return std::abs(a.totals[x]) > std::abs(a.totals[y]); });
+    fmt::print("  largest attributed P&L:");
     for (std::size_t i = 0; i < std::min<std::size_t>(5, order.size()); ++i) {
       fmt::print("{} {} {:+.2f}", i == 0 ? "" : ",", a.features[order[i]], a.totals[order[i]]);
     }
@@ -160,8 +161,11 @@ core::Result<evaluation::Experiment> run_model(const BacktestRequest& request, c
   print_data_used(request, *run);
   fmt::print("walk-forward: {}\n", run->plan.description);
   for (const auto& fold : run->walk_forward.folds) {
-    fmt::print("  fold {}: fit {} + validate {} rows, test {} rows\n", fold.fold.index + 1, fold.fit_rows,
-               fold.validation_rows, fold.test_rows);
+    const bool sampled = fold.fit_rows + fold.validation_rows < fold.available_rows;
+    fmt::print("  fold {}: fit {} + validate {} rows{}, test {} rows\n", fold.fold.index + 1, fold.fit_rows,
+               fold.validation_rows,
+               sampled ? fmt::format(" (sampled from {}: max_train_rows)", fold.available_rows) : std::string(),
+               fold.test_rows);
   }
   return run;
 }
@@ -240,7 +244,8 @@ int run_backtest_request(const BacktestRequest& request, const fs::path& root, c
                               {"purge_window", request.walk_forward.purge_window},
                               {"step", request.walk_forward.step},
                               {"expanding", request.walk_forward.expanding},
-                              {"validation_fraction", request.walk_forward.validation_fraction}};
+                              {"validation_fraction", request.walk_forward.validation_fraction},
+                              {"max_train_rows", request.walk_forward.max_train_rows}};
   } else {
     config["signals"] = request.signals.string();
   }

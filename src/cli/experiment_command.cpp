@@ -60,7 +60,8 @@ core::Result<BacktestRequest> read_experiment(const fs::path& file, const fs::pa
   request.importance_repeats = static_cast<int>(node.optional_in_range<std::int64_t>("importance_repeats", 3, 0, 100));
 
   const core::ConfigNode walk = node.child("walk_forward");
-  (void)walk.only_keys({"train_window", "test_window", "purge_window", "step", "expanding", "validation_fraction"});
+  (void)walk.only_keys(
+      {"train_window", "test_window", "purge_window", "step", "expanding", "validation_fraction", "max_train_rows"});
   evaluation::WalkForwardConfig& w = request.walk_forward;
   const auto bars = [&](std::string_view key, int fallback) {
     return static_cast<int>(walk.optional_in_range<std::int64_t>(key, fallback, 1, 1'000'000'000));
@@ -71,6 +72,8 @@ core::Result<BacktestRequest> read_experiment(const fs::path& file, const fs::pa
   w.step = bars("step", w.step);
   w.expanding = walk.optional<bool>("expanding", w.expanding);
   w.validation_fraction = walk.optional<double>("validation_fraction", w.validation_fraction);
+  w.max_train_rows = static_cast<std::size_t>(walk.optional_in_range<std::int64_t>(
+      "max_train_rows", static_cast<std::int64_t>(w.max_train_rows), 0, 1'000'000'000'000));
   const std::string base_file = node.optional<std::string>("backtest_config", "");
   if (!node.ok()) return node.status().error();
   if (auto ok = w.check(); !ok) {

@@ -179,9 +179,12 @@ core::Result<Experiment> run_experiment(std::span<const core::BarSeries> bars, c
       run.plan, timeline, *labelled, *all_rows,
       [&] { return models::make_model(models_config, model_recipe, target_name); },
       [&](const FoldOutcome& fold, std::size_t count) {
+        const std::size_t trained = fold.fit_rows + fold.validation_rows;
+        const std::string sampled =
+            trained < fold.available_rows ? fmt::format(" (a sample of {})", fold.available_rows) : std::string();
         say(progress,
-            fmt::format("fold {}/{}: trained on {} rows to {} ({} rounds), predicted {} rows from {} ({:.1f} s)",
-                        fold.fold.index + 1, count, fold.fit_rows + fold.validation_rows,
+            fmt::format("fold {}/{}: trained on {} rows{} to {} ({} rounds), predicted {} rows from {} ({:.1f} s)",
+                        fold.fold.index + 1, count, trained, sampled,
                         core::format_utc(timeline[fold.fold.train_last - 1]), fold.training.rounds.size(),
                         fold.test_rows, core::format_utc(timeline[fold.fold.test_first]), seconds_since(started)));
       });

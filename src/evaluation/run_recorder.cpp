@@ -63,6 +63,7 @@ json metrics_json(const Experiment& run, const std::optional<DeflatedSharpe>& de
     folds.push_back({{"fold", f.fold.index + 1},
                      {"fit_rows", f.fit_rows},
                      {"validation_rows", f.validation_rows},
+                     {"available_rows", f.available_rows},
                      {"test_rows", f.test_rows},
                      {"rounds", f.training.rounds.size()},
                      {"best_iteration", f.training.best_iteration},

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <random>
 
 namespace itrade::evaluation {
 namespace {
@@ -46,6 +48,24 @@ core::Result<std::vector<std::size_t>> place_rows(const models::Dataset& data,
   return index;
 }
 
+// Keeps a uniform sample of `keep` of `rows` in their order (selection sampling, Knuth's
+// Algorithm S). The draws come from mt19937_64, whose output the standard fixes, so a fold samples
+// the same rows on every platform.
+std::vector<std::size_t> sample_in_order(const std::vector<std::size_t>& rows, std::size_t keep,
+                                         std::uint64_t seed) {
+  if (keep >= rows.size()) return rows;
+  std::mt19937_64 rng(seed);
+  std::vector<std::size_t> kept;
+  kept.reserve(keep);
+  for (std::size_t i = 0; i < rows.size() && kept.size() < keep; ++i) {
+    const double uniform = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+    if (uniform * static_cast<double>(rows.size() - i) < static_cast<double>(keep - kept.size())) {
+      kept.push_back(rows[i]);
+    }
+  }
+  return kept;
+}
+
 }  // namespace
 
 core::Status WalkForwardConfig::check() const {
@@ -68,6 +88,7 @@ core::Result<FoldPlan> plan_walk_forward(std::size_t bars, const WalkForwardConf
   if (auto ok = config.check(); !ok) return ok.error();
   FoldPlan plan;
   plan.purge = std::max(config.purge_window, std::max(horizon, 0));
+  plan.max_train_rows = config.max_train_rows;
   const auto purge = static_cast<std::size_t>(plan.purge);
   const auto train = static_cast<std::size_t>(config.train_window);
   const auto test = static_cast<std::size_t>(config.test_window);
@@ -145,6 +166,27 @@ core::Result<WalkForwardResult> run_walk_forward(const FoldPlan& plan, std::span
   result.fold_of_row.assign(predict.rows(), -1);
 
   for (const Fold& fold : plan.folds) {
+    std::vector<std::size_t> fit_rows;
+    std::vector<std::size_t> validation_rows;
+    for (std::size_t r = 0; r < labelled.rows(); ++r) {
+      const std::size_t at = (*labelled_at)[r];
+      if (at >= fold.train_first && at < fold.fit_last) {
+        fit_rows.push_back(r);
+      } else if (at >= fold.validation_first && at < fold.train_last) {
+        validation_rows.push_back(r);
+      }
+    }
+    const std::size_t available = fit_rows.size() + validation_rows.size();
+    if (plan.max_train_rows > 0 && available > plan.max_train_rows) {
+      // The same fraction of both parts, so early stopping keeps its share of the window.
+      const double fraction = static_cast<double>(plan.max_train_rows) / static_cast<double>(available);
+      const auto keep_validation = static_cast<std::size_t>(
+          std::max(1.0, std::round(fraction * static_cast<double>(validation_rows.size()))));
+      const std::size_t keep_fit = plan.max_train_rows - std::min(plan.max_train_rows, keep_validation);
+      const auto seed = static_cast<std::uint64_t>(fold.index);
+      fit_rows = sample_in_order(fit_rows, keep_fit, 2 * seed);
+      validation_rows = sample_in_order(validation_rows, keep_validation, 2 * seed + 1);
+    }
     models::Dataset fit;
     models::Dataset validation;
     models::Dataset test;
@@ -152,14 +194,8 @@ core::Result<WalkForwardResult> run_walk_forward(const FoldPlan& plan, std::span
       set->feature_names = labelled.feature_names;
       set->tickers = labelled.tickers;
     }
-    for (std::size_t r = 0; r < labelled.rows(); ++r) {
-      const std::size_t at = (*labelled_at)[r];
-      if (at >= fold.train_first && at < fold.fit_last) {
-        models::append_row(fit, labelled, r);
-      } else if (at >= fold.validation_first && at < fold.train_last) {
-        models::append_row(validation, labelled, r);
-      }
-    }
+    for (std::size_t r : fit_rows) models::append_row(fit, labelled, r);
+    for (std::size_t r : validation_rows) models::append_row(validation, labelled, r);
     std::vector<std::size_t> test_rows;
     for (std::size_t r = 0; r < predict.rows(); ++r) {
       const std::size_t at = (*predict_at)[r];
@@ -177,6 +213,7 @@ core::Result<WalkForwardResult> run_walk_forward(const FoldPlan& plan, std::span
     outcome.fold = fold;
     outcome.fit_rows = fit.rows();
     outcome.validation_rows = validation.rows();
+    outcome.available_rows = available;
     outcome.test_rows = test.rows();
     outcome.model = make();
     auto trained = outcome.model->train(fit, validation);

@@ -39,6 +39,11 @@ struct WalkForwardConfig {
   int step = 20 * 78;                // test windows start this many bars apart; step = test_window tiles them
   bool expanding = false;            // true: every fold trains from the first bar
   double validation_fraction = 0.2;  // of each training window, for early stopping
+  // The most rows a fold trains on (fit and early-stopping rows together); a fold whose window
+  // holds more trains on a uniform sample of them, the same fraction of each part (see
+  // docs/walk_forward.md, "Training-row cap"). 0: every row.
+  static constexpr std::size_t kDefaultMaxTrainRows = 250'000;
+  std::size_t max_train_rows = kDefaultMaxTrainRows;
 
   // Input error naming the field for a value out of range.
   core::Status check() const;
@@ -61,6 +66,7 @@ struct FoldPlan {
   // True when the data was shorter than train_window + purge + test_window and the plan fell back
   // to an expanding window from the middle of the data (see plan_walk_forward).
   bool fallback = false;
+  std::size_t max_train_rows = 0;  // WalkForwardConfig::max_train_rows; 0: every row
   std::string description;  // one line for the terminal: windows, purge, mode
 };
 
@@ -81,8 +87,9 @@ using ModelMaker = std::function<std::unique_ptr<models::SignalModel>()>;
 struct FoldOutcome {
   Fold fold;
   models::TrainResult training;
-  std::size_t fit_rows = 0;
-  std::size_t validation_rows = 0;
+  std::size_t fit_rows = 0;         // trained on
+  std::size_t validation_rows = 0;  // early-stopped on
+  std::size_t available_rows = 0;   // labelled rows in the fit and validation ranges, before the cap
   std::size_t test_rows = 0;
   std::unique_ptr<models::SignalModel> model;  // trained on this fold
 };

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <random>
@@ -171,6 +172,8 @@ TEST(WalkForwardPlanTest, BadConfigurationNamesTheField) {
 // can check which fold predicted which row and that no fold learnt from its test window.
 struct Memory {
   std::vector<core::Timestamp> last_trained;  // per fold: the latest ts of fit or validation rows
+  std::vector<std::vector<core::Timestamp>> fit_ts;         // per fold: the rows fitted on
+  std::vector<std::vector<core::Timestamp>> validation_ts;  // per fold: the early-stopping rows
 };
 
 class RecordingModel final : public models::SignalModel {
@@ -181,6 +184,8 @@ class RecordingModel final : public models::SignalModel {
     for (auto ts : train.ts) last = std::max(last, ts);
     for (auto ts : validation.ts) last = std::max(last, ts);
     memory_.last_trained.push_back(last);
+    memory_.fit_ts.push_back(train.ts);
+    memory_.validation_ts.push_back(validation.ts);
     return models::TrainResult{};
   }
   core::Result<std::vector<models::SignalOutput>> predict(const models::Dataset& data) const override {
@@ -249,6 +254,72 @@ TEST(WalkForwardRunTest, EachFoldPredictsOnlyItsTestWindowFromThePast) {
     EXPECT_DOUBLE_EQ(result->predictions[r].signal, 0.01 * fold);
   }
   EXPECT_EQ(predicted, 3000u - plan->folds.front().test_first);
+}
+
+// A fold whose window holds more rows than max_train_rows trains on exactly that many, drawn from
+// across its whole fit and validation ranges (not only the recent end), in time order, the same
+// rows on every run; the cap never widens what a fold may see.
+TEST(WalkForwardRunTest, TrainingRowCapSamplesUniformlyInsideTheWindow) {
+  std::vector<core::Timestamp> timeline;
+  const models::Dataset data = bar_data(6000, timeline, 3);
+  WalkForwardConfig config = small_config();
+  config.expanding = true;
+  config.max_train_rows = 600;
+  auto plan = plan_walk_forward(timeline.size(), config, 5, false);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->max_train_rows, 600u);
+  const auto run = [&](Memory& memory) {
+    return run_walk_forward(*plan, timeline, data, data, [&] { return std::make_unique<RecordingModel>(memory, 0); });
+  };
+  Memory memory;
+  auto result = run(memory);
+  ASSERT_TRUE(result) << result.error().message;
+  const auto bar = [&](std::size_t i) { return timeline[i]; };
+  for (std::size_t k = 0; k < plan->folds.size(); ++k) {
+    const Fold& f = plan->folds[k];
+    const FoldOutcome& outcome = result->folds[k];
+    const std::size_t window = (f.fit_last - f.train_first) + (f.train_last - f.validation_first);
+    EXPECT_EQ(outcome.available_rows, window) << k;
+    const auto& fit = memory.fit_ts[k];
+    const auto& validation = memory.validation_ts[k];
+    if (window <= 600) {
+      EXPECT_EQ(fit.size() + validation.size(), window) << "fold " << k << " is under the cap: every row";
+      continue;
+    }
+    EXPECT_EQ(fit.size() + validation.size(), 600u) << k;
+    EXPECT_EQ(outcome.fit_rows, fit.size());
+    EXPECT_EQ(outcome.validation_rows, validation.size());
+    // The same share of each part as the window has.
+    const double validation_share = static_cast<double>(f.train_last - f.validation_first) / static_cast<double>(window);
+    EXPECT_NEAR(static_cast<double>(validation.size()) / 600.0, validation_share, 0.01) << k;
+    EXPECT_TRUE(std::is_sorted(fit.begin(), fit.end()));
+    EXPECT_EQ(std::adjacent_find(fit.begin(), fit.end()), fit.end()) << "no row twice";
+    for (auto ts : fit) {
+      EXPECT_GE(ts, bar(f.train_first));
+      EXPECT_LT(ts, bar(f.fit_last));
+    }
+    for (auto ts : validation) {
+      EXPECT_GE(ts, bar(f.validation_first));
+      EXPECT_LT(ts, bar(f.train_last));
+    }
+    // Uniform over the window: each half of the fit range gives about half the fitted rows.
+    const core::Timestamp middle = bar((f.train_first + f.fit_last) / 2);
+    const auto early = std::count_if(fit.begin(), fit.end(), [&](auto ts) { return ts < middle; });
+    EXPECT_NEAR(static_cast<double>(early) / static_cast<double>(fit.size()), 0.5, 0.1) << k;
+  }
+  Memory again;
+  ASSERT_TRUE(run(again));
+  EXPECT_EQ(again.fit_ts, memory.fit_ts) << "the sample is the same on every run";
+  EXPECT_EQ(again.validation_ts, memory.validation_ts);
+
+  config.max_train_rows = 0;
+  plan = plan_walk_forward(timeline.size(), config, 5, false);
+  ASSERT_TRUE(plan);
+  Memory all;
+  auto uncapped = run_walk_forward(*plan, timeline, data, data, [&] { return std::make_unique<RecordingModel>(all, 0); });
+  ASSERT_TRUE(uncapped);
+  const Fold& last = plan->folds.back();
+  EXPECT_EQ(all.fit_ts.back().size(), last.fit_last - last.train_first) << "0 means every row";
 }
 
 TEST(WalkForwardRunTest, RealModelsPredictOutOfSampleBetterThanChance) {
