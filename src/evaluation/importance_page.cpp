@@ -9,7 +9,7 @@
 #include <numeric>
 #include <string_view>
 
-#include "evaluation/atomic_file.h"
+#include "core/atomic_file.h"
 #include "evaluation/html_page.h"
 #include "evaluation/svg_chart.h"
 
@@ -308,8 +308,8 @@ core::Status write_importance_files(const fs::path& html, const ImportancePageIn
     return core::input_error("{}: give the page another extension than .csv (the table is written there)",
                              html.string());
   }
-  if (auto ok = write_file_atomically(html, *page, "importance page"); !ok) return ok;
-  return write_file_atomically(table, *csv, "importance table");
+  if (auto ok = core::write_file_atomically(html, *page, "importance page"); !ok) return ok;
+  return core::write_file_atomically(table, *csv, "importance table");
 }
 
 }  // namespace itrade::evaluation

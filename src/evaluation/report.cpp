@@ -8,7 +8,7 @@
 #include <limits>
 #include <string_view>
 
-#include "evaluation/atomic_file.h"
+#include "core/atomic_file.h"
 #include "evaluation/html_page.h"
 #include "evaluation/svg_chart.h"
 
@@ -451,7 +451,7 @@ core::Result<std::string> render_report(const ReportInput& input) {
 core::Status write_report(const fs::path& path, const ReportInput& input) {
   auto html = render_report(input);
   if (!html) return html.error();
-  return write_file_atomically(path, *html, "report");
+  return core::write_file_atomically(path, *html, "report");
 }
 
 }  // namespace itrade::evaluation

@@ -1,4 +1,4 @@
-#include "evaluation/atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -10,11 +10,11 @@
 
 #include "core/file_descriptor.h"
 
-namespace itrade::evaluation {
+namespace itrade::core {
 
 namespace fs = std::filesystem;
 
-core::Status write_file_atomically(const fs::path& path, std::string_view text, std::string_view what) {
+Status write_file_atomically(const fs::path& path, std::string_view text, std::string_view what) {
   // Unique per process and call, in the same directory so that rename() is atomic.
   static std::atomic<std::uint64_t> counter{0};
   fs::path temporary = path;
@@ -48,4 +48,4 @@ core::Status write_file_atomically(const fs::path& path, std::string_view text, 
   return {};
 }
 
-}  // namespace itrade::evaluation
+}  // namespace itrade::core
