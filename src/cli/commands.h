@@ -18,5 +18,6 @@ void add_backtest_command(CLI::App& app, const GlobalOptions& global, int& exit_
 void add_experiment_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_runs_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_importance_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_risk_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace itrade::cli

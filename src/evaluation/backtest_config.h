@@ -24,6 +24,7 @@
 
 #include "core/config_node.h"
 #include "core/result.h"
+#include "execution/cost_model.h"
 
 namespace itrade::evaluation {
 
@@ -34,31 +35,8 @@ enum class FillMode {
 
 std::string_view fill_mode_name(FillMode mode);
 
-// Commission per fill (docs/backtesting.md, "Commission"), value = quantity x fill price:
-//   per_share > 0: min(max(per_share x quantity, minimum), cap) + bps / 1e4 x value,
-//                  cap = maximum_fraction x value (no cap when maximum_fraction is 0);
-//   per_share = 0: bps / 1e4 x value (the minimum and the cap belong to the per-share schedule).
-// The defaults are Interactive Brokers' fixed US-stock pricing: $0.005 a share, at least $1.00,
-// at most 1 % of the trade value.
-struct CommissionConfig {
-  double per_share = 0.005;        // account currency per share, >= 0
-  double minimum = 1.0;            // account currency per fill, >= 0
-  double maximum_fraction = 0.01;  // of the trade value, [0, 1]; 0 = no cap
-  double bps = 0.0;                // basis points of the trade value, [0, 10000]
-
-  // The commission of one fill of `quantity` shares (> 0) at `fill_price`. Non-negative.
-  double operator()(double quantity, double fill_price) const {
-    const double value = quantity * fill_price;
-    double fee = bps * 1e-4 * value;
-    if (per_share > 0.0) {
-      double schedule = per_share * quantity;
-      if (schedule < minimum) schedule = minimum;
-      if (maximum_fraction > 0.0 && schedule > maximum_fraction * value) schedule = maximum_fraction * value;
-      fee += schedule;
-    }
-    return fee;
-  }
-};
+// The commission schedule is execution's, shared with the simulated broker (cost_model.h).
+using CommissionConfig = execution::CommissionConfig;
 
 struct BacktestConfig {
   double initial_cash = 100'000.0;
@@ -75,8 +53,10 @@ struct BacktestConfig {
 
   // The price paid by a buy / received by a sell at market price `price`:
   // buy = price x (1 + slippage_bps / 1e4), sell = price x (1 - slippage_bps / 1e4).
-  double buy_price(double price) const { return price * (1.0 + slippage_bps * 1e-4); }
-  double sell_price(double price) const { return price * (1.0 - slippage_bps * 1e-4); }
+  double buy_price(double price) const { return execution::buy_price(price, slippage_bps); }
+  double sell_price(double price) const { return execution::sell_price(price, slippage_bps); }
+  // The fill costs as the simulated broker applies them.
+  execution::CostModel cost_model() const { return {commission, slippage_bps}; }
 
   // The first rule a field breaks, as an input error "<key>: <problem>; <fix>" (key paths as in
   // the YAML file, e.g. "commission.minimum"); OK when every field is in range.

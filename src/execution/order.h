@@ -5,6 +5,7 @@
 // Quantities are whole or fractional shares, always > 0; the side says the direction. Prices are
 // in the account currency. Times are UTC nanoseconds (core::Timestamp).
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,9 +32,9 @@ struct OrderRequest {
   OrderSide side = OrderSide::buy;
   double quantity = 0.0;  // shares, > 0
   OrderType type = OrderType::market;
-  double limit_price = 0.0;     // limit orders only, > 0
-  double reference_price = 0.0; // the price the decision saw (the bar's close); for sizing and checks
-  core::Timestamp ts = 0;       // when the decision was made
+  double limit_price = 0.0;      // limit orders only, > 0
+  double reference_price = 0.0;  // the price the decision saw (the bar's close); for sizing and checks
+  core::Timestamp ts = 0;        // when the decision was made
 };
 
 enum class OrderStatus {
@@ -77,5 +78,12 @@ struct BrokerEvent {
 };
 
 std::string_view event_kind_name(BrokerEvent::Kind kind);
+
+// A position as the broker reports it.
+struct BrokerPosition {
+  std::string ticker;
+  double quantity = 0.0;               // signed shares
+  std::optional<double> average_cost;  // informational: brokers compute it their own way
+};
 
 }  // namespace itrade::execution

@@ -62,13 +62,6 @@ struct TrackedPosition {
   friend bool operator==(const TrackedPosition&, const TrackedPosition&) = default;
 };
 
-// A position as the broker reports it.
-struct BrokerPosition {
-  std::string ticker;
-  double quantity = 0.0;               // signed shares
-  std::optional<double> average_cost;  // informational: brokers compute it their own way
-};
-
 // One disagreement between the book and the broker.
 struct PositionDifference {
   enum class Kind {

@@ -30,7 +30,8 @@ double shares_for(double value, double price, bool whole) {
   return whole ? std::floor(shares + 1e-9) : shares;
 }
 
-// Pearson correlation of the returns two tickers share (matched by bar time).
+// Pearson correlation of the returns two tickers share (matched by bar time). Tickers on one
+// timeline share every bar time; that common case is one straight loop.
 std::optional<double> correlation(std::span<const core::Timestamp> ts_a, std::span<const double> a,
                                   std::span<const core::Timestamp> ts_b, std::span<const double> b) {
   double n = 0;
@@ -39,22 +40,27 @@ std::optional<double> correlation(std::span<const core::Timestamp> ts_a, std::sp
   double sum_aa = 0;
   double sum_bb = 0;
   double sum_ab = 0;
-  std::size_t i = 0;
-  std::size_t j = 0;
-  while (i < ts_a.size() && j < ts_b.size()) {
-    if (ts_a[i] < ts_b[j]) {
-      ++i;
-    } else if (ts_b[j] < ts_a[i]) {
-      ++j;
-    } else {
-      n += 1;
-      sum_a += a[i];
-      sum_b += b[j];
-      sum_aa += a[i] * a[i];
-      sum_bb += b[j] * b[j];
-      sum_ab += a[i] * b[j];
-      ++i;
-      ++j;
+  const auto add = [&](double x, double y) {
+    n += 1;
+    sum_a += x;
+    sum_b += y;
+    sum_aa += x * x;
+    sum_bb += y * y;
+    sum_ab += x * y;
+  };
+  if (ts_a.size() == ts_b.size() && std::equal(ts_a.begin(), ts_a.end(), ts_b.begin())) {
+    for (std::size_t i = 0; i < a.size(); ++i) add(a[i], b[i]);
+  } else {
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < ts_a.size() && j < ts_b.size()) {
+      if (ts_a[i] < ts_b[j]) {
+        ++i;
+      } else if (ts_b[j] < ts_a[i]) {
+        ++j;
+      } else {
+        add(a[i++], b[j++]);
+      }
     }
   }
   if (n < static_cast<double>(kMinCorrelationBars)) return std::nullopt;
@@ -65,51 +71,66 @@ std::optional<double> correlation(std::span<const core::Timestamp> ts_a, std::sp
   return cov / std::sqrt(var_a * var_b);
 }
 
-// A ticker's window in time order (the ring unrolled).
-void unroll(const std::vector<core::Timestamp>& ts, const std::vector<double>& values, std::size_t next,
-            std::vector<core::Timestamp>& ts_out, std::vector<double>& out) {
-  ts_out.clear();
-  out.clear();
-  for (std::size_t k = 0; k < ts.size(); ++k) {
-    const std::size_t at = (next + k) % ts.size();
-    ts_out.push_back(ts[at]);
-    out.push_back(values[at]);
-  }
-}
-
 }  // namespace
 
 std::string_view limit_name(RiskLimit limit) {
   switch (limit) {
-    case RiskLimit::none: return "none";
-    case RiskLimit::invalid_order: return "invalid_order";
-    case RiskLimit::daily_loss: return "daily_loss";
-    case RiskLimit::weekly_loss: return "weekly_loss";
-    case RiskLimit::drawdown: return "drawdown";
-    case RiskLimit::outside_session: return "outside_session";
-    case RiskLimit::session_close: return "session_close";
-    case RiskLimit::no_price: return "no_price";
-    case RiskLimit::price_band: return "price_band";
-    case RiskLimit::max_positions: return "max_positions";
-    case RiskLimit::position_size: return "position_size";
-    case RiskLimit::order_notional: return "order_notional";
-    case RiskLimit::sector_exposure: return "sector_exposure";
-    case RiskLimit::correlation: return "correlation";
+    case RiskLimit::none:
+      return "none";
+    case RiskLimit::invalid_order:
+      return "invalid_order";
+    case RiskLimit::daily_loss:
+      return "daily_loss";
+    case RiskLimit::weekly_loss:
+      return "weekly_loss";
+    case RiskLimit::drawdown:
+      return "drawdown";
+    case RiskLimit::outside_session:
+      return "outside_session";
+    case RiskLimit::session_close:
+      return "session_close";
+    case RiskLimit::no_price:
+      return "no_price";
+    case RiskLimit::price_band:
+      return "price_band";
+    case RiskLimit::max_positions:
+      return "max_positions";
+    case RiskLimit::position_size:
+      return "position_size";
+    case RiskLimit::order_notional:
+      return "order_notional";
+    case RiskLimit::sector_exposure:
+      return "sector_exposure";
+    case RiskLimit::correlation:
+      return "correlation";
   }
   return "unknown";
 }
 
 std::string_view verdict_name(Verdict verdict) {
   switch (verdict) {
-    case Verdict::approve: return "approve";
-    case Verdict::reduce: return "reduce";
-    case Verdict::reject: return "reject";
+    case Verdict::approve:
+      return "approve";
+    case Verdict::reduce:
+      return "reduce";
+    case Verdict::reject:
+      return "reject";
   }
   return "unknown";
 }
 
 RiskManager::RiskManager(RiskConfig config, SectorMap sectors)
     : config_(std::move(config)), sectors_(std::move(sectors)) {}
+
+std::span<const core::Timestamp> RiskManager::Ticker::window_ts() const {
+  const std::size_t window = return_ts.size() / 2;
+  return std::span<const core::Timestamp>(return_ts).subspan(next + window - count, count);
+}
+
+std::span<const double> RiskManager::Ticker::window_returns() const {
+  const std::size_t window = returns.size() / 2;
+  return std::span<const double>(returns).subspan(next + window - count, count);
+}
 
 const RiskManager::Ticker* RiskManager::find(std::string_view ticker) const {
   const auto it = tickers_.find(std::string(ticker));
@@ -121,15 +142,15 @@ void RiskManager::on_price(std::string_view ticker, core::Timestamp ts, double p
   Ticker& t = tickers_[std::string(ticker)];
   if (t.last_price > 0.0 && ts > t.last_ts) {
     const auto window = static_cast<std::size_t>(config_.correlation_window_bars);
-    const double r = std::log(price / t.last_price);
-    if (t.returns.size() < window) {
-      t.return_ts.push_back(ts);
-      t.returns.push_back(r);
-    } else {
-      t.return_ts[t.next] = ts;
-      t.returns[t.next] = r;
-      t.next = (t.next + 1) % window;
+    if (t.returns.empty()) {
+      t.return_ts.assign(2 * window, 0);
+      t.returns.assign(2 * window, 0.0);
     }
+    const double r = std::log(price / t.last_price);
+    t.return_ts[t.next] = t.return_ts[t.next + window] = ts;
+    t.returns[t.next] = t.returns[t.next + window] = r;
+    t.next = (t.next + 1) % window;
+    t.count = std::min(t.count + 1, window);
   }
   if (ts >= t.last_ts) {
     t.last_price = price;
@@ -201,19 +222,14 @@ void RiskManager::reset_drawdown() {
 std::optional<double> RiskManager::worst_correlation(const std::string& ticker, double direction,
                                                      const AccountView& account, std::string& with) const {
   const Ticker* mine = find(ticker);
-  if (mine == nullptr || mine->returns.size() < kMinCorrelationBars) return std::nullopt;
-  std::vector<core::Timestamp> my_ts;
-  std::vector<double> my_returns;
-  unroll(mine->return_ts, mine->returns, mine->next, my_ts, my_returns);
-  std::vector<core::Timestamp> their_ts;
-  std::vector<double> their_returns;
+  if (mine == nullptr || mine->count < kMinCorrelationBars) return std::nullopt;
   std::optional<double> worst;
   for (const PositionView& p : account.positions) {
     if (p.ticker == ticker || std::abs(p.quantity) < kFlat) continue;
     const Ticker* theirs = find(p.ticker);
     if (theirs == nullptr) continue;
-    unroll(theirs->return_ts, theirs->returns, theirs->next, their_ts, their_returns);
-    const auto rho = correlation(my_ts, my_returns, their_ts, their_returns);
+    const auto rho =
+        correlation(mine->window_ts(), mine->window_returns(), theirs->window_ts(), theirs->window_returns());
     if (!rho) continue;
     const double signed_rho = *rho * direction * (p.quantity > 0.0 ? 1.0 : -1.0);
     if (!worst || signed_rho > *worst) {
@@ -260,9 +276,9 @@ double RiskManager::allowed_opening(const OrderRequest& order, double held, doub
   const double last = t->last_price;
   const double order_price = order.type == OrderType::limit ? order.limit_price : order.reference_price;
   if (!(std::abs(order_price / last - 1.0) <= config_.price_band_pct)) {
-    cut(RiskLimit::price_band, fmt::format("order price {:.4f} is {:+.2f}% from the last price {:.4f} (band {:.2f}%)",
-                                           order_price, 100.0 * (order_price / last - 1.0), last,
-                                           100.0 * config_.price_band_pct));
+    cut(RiskLimit::price_band,
+        fmt::format("order price {:.4f} is {:+.2f}% from the last price {:.4f} (band {:.2f}%)", order_price,
+                    100.0 * (order_price / last - 1.0), last, 100.0 * config_.price_band_pct));
     return 0.0;
   }
   const bool new_ticker = std::abs(held) < kFlat || held * direction < 0.0;
@@ -270,8 +286,7 @@ double RiskManager::allowed_opening(const OrderRequest& order, double held, doub
     int open = 0;
     for (const PositionView& p : account.positions) open += std::abs(p.quantity) >= kFlat && p.ticker != order.ticker;
     if (open >= config_.max_positions) {
-      cut(RiskLimit::max_positions,
-          fmt::format("{} positions open; at most {}", open, config_.max_positions));
+      cut(RiskLimit::max_positions, fmt::format("{} positions open; at most {}", open, config_.max_positions));
       return 0.0;
     }
   }
@@ -290,8 +305,8 @@ double RiskManager::allowed_opening(const OrderRequest& order, double held, doub
   const double by_notional = shares_for(config_.max_order_notional, last, whole);
   if (by_notional < allowed) {
     allowed = by_notional;
-    cut(RiskLimit::order_notional, fmt::format("order value {:.2f} passes max_order_notional {:.2f}",
-                                               wanted * last, config_.max_order_notional));
+    cut(RiskLimit::order_notional,
+        fmt::format("order value {:.2f} passes max_order_notional {:.2f}", wanted * last, config_.max_order_notional));
   }
   const std::string_view sector = sectors_.sector(order.ticker);
   double sector_value = 0.0;
@@ -304,18 +319,17 @@ double RiskManager::allowed_opening(const OrderRequest& order, double held, doub
   const double by_sector = std::max(0.0, shares_for(sector_room, last, whole));
   if (by_sector < allowed) {
     allowed = by_sector;
-    cut(RiskLimit::sector_exposure,
-        fmt::format("sector \"{}\" would hold {:.2f}, over {:.1f}% of equity {:.2f}", sector,
-                    sector_value + (same_side_held + wanted) * last, 100.0 * config_.max_sector_exposure_pct,
-                    account.equity));
+    cut(RiskLimit::sector_exposure, fmt::format("sector \"{}\" would hold {:.2f}, over {:.1f}% of equity {:.2f}",
+                                                sector, sector_value + (same_side_held + wanted) * last,
+                                                100.0 * config_.max_sector_exposure_pct, account.equity));
   }
   if (allowed > 0.0) {
     std::string with;
     const auto rho = worst_correlation(order.ticker, direction, account, with);
     if (rho && *rho > config_.max_correlation) {
       cut(RiskLimit::correlation,
-          fmt::format("returns correlate {:.2f} with the open position in {} (at most {:.2f} over {} bars)", *rho,
-                      with, config_.max_correlation, config_.correlation_window_bars));
+          fmt::format("returns correlate {:.2f} with the open position in {} (at most {:.2f} over {} bars)", *rho, with,
+                      config_.max_correlation, config_.correlation_window_bars));
       return 0.0;
     }
   }
@@ -452,8 +466,9 @@ core::Status RiskManager::load_state(const std::filesystem::path& file) {
   text << in.rdbuf();
   const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
   if (doc.is_discarded()) {
-    return core::input_error("{}: not valid JSON, so the halts and loss anchors it held are unknown; restore it from a backup",
-                             file.string());
+    return core::input_error(
+        "{}: not valid JSON, so the halts and loss anchors it held are unknown; restore it from a backup",
+        file.string());
   }
   if (auto ok = restore_state(doc); !ok) return core::input_error("{}: {}", file.string(), ok.error().message);
   return {};

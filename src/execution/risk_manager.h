@@ -134,6 +134,8 @@ class RiskManager {
   const std::vector<Trip>& trips() const { return state_.trips; }
   // A person's decision to resume after the drawdown stop; anchors the peak at the current equity.
   void reset_drawdown();
+  bool drawdown_halted() const { return state_.drawdown_halted; }
+  double last_equity() const { return state_.last_equity; }
 
   nlohmann::json state_json() const;
   // Replaces the risk state by a document from state_json(); input error naming the key.
@@ -155,12 +157,19 @@ class RiskManager {
     bool drawdown_halted = false;
     std::vector<Trip> trips;
   };
+  // A ticker's last price and its window of bar returns. The window is a ring stored twice
+  // (each value at i and i + window), so its values in time order are always one contiguous
+  // span: [next + window - count, next + window).
   struct Ticker {
     double last_price = 0.0;
     core::Timestamp last_ts = 0;
-    std::vector<core::Timestamp> return_ts;  // ring buffers of the window's returns
+    std::vector<core::Timestamp> return_ts;
     std::vector<double> returns;
-    std::size_t next = 0;  // ring position of the next return
+    std::size_t next = 0;   // ring position of the next return
+    std::size_t count = 0;  // returns in the window
+
+    std::span<const core::Timestamp> window_ts() const;
+    std::span<const double> window_returns() const;
   };
 
   // The opening part's shares the limits allow (<= wanted), and the limit that cut it.

@@ -2,8 +2,10 @@
 // one just inside pass; exits always pass; the configuration cannot pass a hard ceiling; the
 // tripped state survives a restart; and random order and price streams never see a limit exceeded.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -11,7 +13,6 @@
 #include <map>
 #include <random>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "core/config_node.h"
@@ -36,7 +37,7 @@ const core::Timestamp kMorning = utc("2024-11-20T15:00:00Z");
 OrderRequest buy(const std::string& ticker, double quantity, double price, core::Timestamp ts = kMorning) {
   static int next_id = 0;
   OrderRequest o;
-  o.client_order_id = "o" + std::to_string(++next_id);
+  o.client_order_id = fmt::format("o{}", ++next_id);
   o.ticker = ticker;
   o.side = OrderSide::buy;
   o.quantity = quantity;
@@ -216,7 +217,8 @@ TEST(RiskManagerTest, NoNewPositionsInTheLastMinutesOrOutsideTheSession) {
   // 20:45 UTC is 15:45 New York: 15 minutes left, still allowed; 20:50 is not.
   EXPECT_EQ(risk.check_order(buy("AAA", 10, 100.0, utc("2024-11-20T20:45:00Z")), account(100'000, none)).verdict,
             Verdict::approve);
-  const RiskDecision late = risk.check_order(buy("AAA", 10, 100.0, utc("2024-11-20T20:50:00Z")), account(100'000, none));
+  const RiskDecision late =
+      risk.check_order(buy("AAA", 10, 100.0, utc("2024-11-20T20:50:00Z")), account(100'000, none));
   EXPECT_EQ(late.verdict, Verdict::reject);
   EXPECT_EQ(late.limit, RiskLimit::session_close);
   EXPECT_EQ(risk.check_order(buy("AAA", 10, 100.0, utc("2024-11-20T14:00:00Z")), account(100'000, none)).limit,
@@ -231,7 +233,7 @@ TEST(RiskManagerTest, NoNewPositionsInTheLastMinutesOrOutsideTheSession) {
 
 // AAA and BBB move together (sign_of_bbb = 1) or against each other (-1); CCC on its own.
 // Returns the last prices.
-std::map<std::string, double> feed_related(RiskManager& risk, double sign_of_bbb) {
+std::map<std::string, double> feed_related(RiskManager& risk, double sign_of_bbb, int bbb_misses_every = 0) {
   std::mt19937 rng(7);
   std::normal_distribution<double> noise(0.0, 0.01);
   std::map<std::string, double> price{{"AAA", 100.0}, {"BBB", 100.0}, {"CCC", 100.0}};
@@ -242,7 +244,11 @@ std::map<std::string, double> feed_related(RiskManager& risk, double sign_of_bbb
     price["BBB"] *= std::exp(sign_of_bbb * common + 0.1 * noise(rng));
     price["CCC"] *= std::exp(noise(rng));
     ts += 300'000'000'000;
-    for (const auto& [ticker, p] : price) risk.on_price(ticker, ts, p);
+    for (const auto& [ticker, p] : price) {
+      // A missing bar: BBB's next return then spans two bars and pairs with no AAA return.
+      if (ticker == "BBB" && bbb_misses_every > 0 && i % bbb_misses_every == 0) continue;
+      risk.on_price(ticker, ts, p);
+    }
   }
   return price;
 }
@@ -264,10 +270,15 @@ TEST(RiskManagerTest, CorrelatedPositionsAreRejectedButHedgesAndUnrelatedPass) {
 
   RiskManager opposite(c, sectors());
   price = feed_related(opposite, -1.0);
-  EXPECT_EQ(opposite.check_order(sell("BBB", 1, price["BBB"]), account(100'000, long_a)).limit,
-            RiskLimit::correlation)
+  EXPECT_EQ(opposite.check_order(sell("BBB", 1, price["BBB"]), account(100'000, long_a)).limit, RiskLimit::correlation)
       << "shorting a ticker that moves against a long one doubles the bet";
   EXPECT_EQ(opposite.check_order(buy("BBB", 1, price["BBB"]), account(100'000, long_a)).verdict, Verdict::approve);
+
+  // Bars missing from one ticker: returns are paired by bar time, so the correlation still shows.
+  RiskManager gaps(c, sectors());
+  price = feed_related(gaps, +1.0, 7);
+  const RiskDecision with_gaps = gaps.check_order(buy("BBB", 1, price["BBB"]), account(100'000, long_a));
+  EXPECT_EQ(with_gaps.limit, RiskLimit::correlation) << with_gaps.reason;
 }
 
 TEST(RiskManagerTest, DailyLossHaltsNewRiskForTheDayOnly) {
@@ -422,7 +433,7 @@ TEST(SectorMapTest, UniversesGiveSectorsAndRiskYamlWins) {
 }
 
 std::filesystem::path scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("itrade-risk-" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("itrade-risk-{}", ::getpid());
   std::filesystem::create_directories(dir);
   return dir / name;
 }
@@ -444,7 +455,8 @@ TEST(RiskManagerTest, TrippedStateSurvivesARestart) {
     return nlohmann::json::parse(in);
   }()) << "restored exactly";
   const std::vector<PositionView> none;
-  const RiskDecision d = restarted.check_order(buy("AAA", 10, 100.0, utc("2024-11-20T15:30:00Z")), account(99'000, none));
+  const RiskDecision d =
+      restarted.check_order(buy("AAA", 10, 100.0, utc("2024-11-20T15:30:00Z")), account(99'000, none));
   EXPECT_EQ(d.limit, RiskLimit::daily_loss) << "the halt of the day outlives the process";
   ASSERT_EQ(restarted.trips().size(), 1u);
   // The day's anchor is restored too: 1% more loss is not a new day's first loss.
@@ -489,8 +501,8 @@ TEST(RiskManagerPropertyTest, RandomStreamsNeverExceedALimit) {
       return e;
     };
     // Ten sessions of 78 bars from Monday 2024-11-04.
-    const auto sessions =
-        core::NyseCalendar::instance().sessions_between(core::days_from_civil(2024, 11, 4), core::days_from_civil(2024, 11, 15));
+    const auto sessions = core::NyseCalendar::instance().sessions_between(core::days_from_civil(2024, 11, 4),
+                                                                          core::days_from_civil(2024, 11, 15));
     for (const core::Session& s : sessions) {
       for (core::Timestamp ts = s.open + 300'000'000'000; ts <= s.close; ts += 300'000'000'000) {
         for (const auto& t : tickers) {
