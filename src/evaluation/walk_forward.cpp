@@ -51,8 +51,7 @@ core::Result<std::vector<std::size_t>> place_rows(const models::Dataset& data,
 // Keeps a uniform sample of `keep` of `rows` in their order (selection sampling, Knuth's
 // Algorithm S). The draws come from mt19937_64, whose output the standard fixes, so a fold samples
 // the same rows on every platform.
-std::vector<std::size_t> sample_in_order(const std::vector<std::size_t>& rows, std::size_t keep,
-                                         std::uint64_t seed) {
+std::vector<std::size_t> sample_in_order(const std::vector<std::size_t>& rows, std::size_t keep, std::uint64_t seed) {
   if (keep >= rows.size()) return rows;
   std::mt19937_64 rng(seed);
   std::vector<std::size_t> kept;
@@ -180,8 +179,8 @@ core::Result<WalkForwardResult> run_walk_forward(const FoldPlan& plan, std::span
     if (plan.max_train_rows > 0 && available > plan.max_train_rows) {
       // The same fraction of both parts, so early stopping keeps its share of the window.
       const double fraction = static_cast<double>(plan.max_train_rows) / static_cast<double>(available);
-      const auto keep_validation = static_cast<std::size_t>(
-          std::max(1.0, std::round(fraction * static_cast<double>(validation_rows.size()))));
+      const auto keep_validation =
+          static_cast<std::size_t>(std::max(1.0, std::round(fraction * static_cast<double>(validation_rows.size()))));
       const std::size_t keep_fit = plan.max_train_rows - std::min(plan.max_train_rows, keep_validation);
       const auto seed = static_cast<std::uint64_t>(fold.index);
       fit_rows = sample_in_order(fit_rows, keep_fit, 2 * seed);

@@ -67,7 +67,7 @@ struct FoldPlan {
   // to an expanding window from the middle of the data (see plan_walk_forward).
   bool fallback = false;
   std::size_t max_train_rows = 0;  // WalkForwardConfig::max_train_rows; 0: every row
-  std::string description;  // one line for the terminal: windows, purge, mode
+  std::string description;         // one line for the terminal: windows, purge, mode
 };
 
 // The folds over a timeline of `bars` bars for a target of `horizon` bars. Test windows start at
@@ -76,8 +76,8 @@ struct FoldPlan {
 // When the data is too short for one full fold and `allow_fallback`, the plan instead starts the
 // test windows at half the data with an expanding training window and test windows of
 // test_window bars (at most half of the remaining data, so that there are at least two folds): the
-// data still gets an out-of-sample answer and the description says so. Input error when even that leaves no room (saying how many bars are needed),
-// or when !allow_fallback and one full fold does not fit.
+// data still gets an out-of-sample answer and the description says so. Input error when even that leaves no room
+// (saying how many bars are needed), or when !allow_fallback and one full fold does not fit.
 core::Result<FoldPlan> plan_walk_forward(std::size_t bars, const WalkForwardConfig& config, int horizon,
                                          bool allow_fallback);
 

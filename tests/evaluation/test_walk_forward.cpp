@@ -171,7 +171,7 @@ TEST(WalkForwardPlanTest, BadConfigurationNamesTheField) {
 // A model that remembers the last bar it learnt from and predicts a constant per fold, so the test
 // can check which fold predicted which row and that no fold learnt from its test window.
 struct Memory {
-  std::vector<core::Timestamp> last_trained;  // per fold: the latest ts of fit or validation rows
+  std::vector<core::Timestamp> last_trained;                // per fold: the latest ts of fit or validation rows
   std::vector<std::vector<core::Timestamp>> fit_ts;         // per fold: the rows fitted on
   std::vector<std::vector<core::Timestamp>> validation_ts;  // per fold: the early-stopping rows
 };
@@ -290,7 +290,8 @@ TEST(WalkForwardRunTest, TrainingRowCapSamplesUniformlyInsideTheWindow) {
     EXPECT_EQ(outcome.fit_rows, fit.size());
     EXPECT_EQ(outcome.validation_rows, validation.size());
     // The same share of each part as the window has.
-    const double validation_share = static_cast<double>(f.train_last - f.validation_first) / static_cast<double>(window);
+    const double validation_share =
+        static_cast<double>(f.train_last - f.validation_first) / static_cast<double>(window);
     EXPECT_NEAR(static_cast<double>(validation.size()) / 600.0, validation_share, 0.01) << k;
     EXPECT_TRUE(std::is_sorted(fit.begin(), fit.end()));
     EXPECT_EQ(std::adjacent_find(fit.begin(), fit.end()), fit.end()) << "no row twice";
@@ -316,7 +317,8 @@ TEST(WalkForwardRunTest, TrainingRowCapSamplesUniformlyInsideTheWindow) {
   plan = plan_walk_forward(timeline.size(), config, 5, false);
   ASSERT_TRUE(plan);
   Memory all;
-  auto uncapped = run_walk_forward(*plan, timeline, data, data, [&] { return std::make_unique<RecordingModel>(all, 0); });
+  auto uncapped =
+      run_walk_forward(*plan, timeline, data, data, [&] { return std::make_unique<RecordingModel>(all, 0); });
   ASSERT_TRUE(uncapped);
   const Fold& last = plan->folds.back();
   EXPECT_EQ(all.fit_ts.back().size(), last.fit_last - last.train_first) << "0 means every row";
