@@ -13,10 +13,7 @@ namespace {
 
 using core::ConfigNode;
 
-constexpr double kMaxCash = 1e15;   // beyond this a value is a typo, not an account
-constexpr double kMaxBps = 1000.0;  // 10 % slippage per fill
-constexpr double kMaxCommissionBps = 10'000.0;
-constexpr double kMaxPerShare = 100.0;  // account currency per share
+constexpr double kMaxCash = 1e15;  // beyond this a value is a typo, not an account
 constexpr std::int64_t kMaxHoldingBars = 1'000'000'000;
 
 // One broken rule: the key as written in the YAML file (dotted under `commission`).
@@ -53,24 +50,8 @@ std::optional<Problem> first_problem(const BacktestConfig& c) {
                    fmt::format("{} must be below entry_threshold ({})", c.exit_threshold, c.entry_threshold),
                    "choose 0 <= exit_threshold < entry_threshold <= 1"};
   }
-  if (!within(c.commission.per_share, 0.0, kMaxPerShare)) {
-    return out_of_range("commission.per_share", c.commission.per_share, "[0, 100]",
-                        "give the commission per share in the account currency, e.g. 0.005");
-  }
-  if (!within(c.commission.minimum, 0.0, kMaxCash)) {
-    return out_of_range("commission.minimum", c.commission.minimum, "[0, 1e15]",
-                        "give the minimum commission per fill, e.g. 1.0");
-  }
-  if (!within(c.commission.maximum_fraction, 0.0, 1.0)) {
-    return out_of_range("commission.maximum_fraction", c.commission.maximum_fraction, "[0, 1]",
-                        "give the cap as a fraction of the trade value (0.01 = 1 %), or 0 for no cap");
-  }
-  if (!within(c.commission.bps, 0.0, kMaxCommissionBps)) {
-    return out_of_range("commission.bps", c.commission.bps, "[0, 10000]",
-                        "give the commission in basis points of the trade value, e.g. 0.5");
-  }
-  if (!within(c.slippage_bps, 0.0, kMaxBps)) {
-    return out_of_range("slippage_bps", c.slippage_bps, "[0, 1000]", "give the slippage in basis points, e.g. 1");
+  if (auto cost = execution::cost_problem(c.commission, c.slippage_bps)) {
+    return Problem{std::move(cost->key), std::move(cost->problem), std::move(cost->fix)};
   }
   if (c.max_holding_bars < 0 || c.max_holding_bars > kMaxHoldingBars) {
     return out_of_range("max_holding_bars", c.max_holding_bars, "[0, 1e9]", "give a number of bars, or 0 for no limit");

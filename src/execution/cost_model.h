@@ -3,6 +3,9 @@
 // "Commission" and "Slippage"): one copy of the rule, so a paper run and a backtest can agree to
 // the cent.
 
+#include <optional>
+#include <string>
+
 #include "execution/order.h"
 
 namespace itrade::execution {
@@ -46,5 +49,18 @@ struct CostModel {
     return side == OrderSide::buy ? buy_price(market_price, slippage_bps) : sell_price(market_price, slippage_bps);
   }
 };
+
+// One broken rule of a cost setting: `key` as written under the config's keys
+// ("commission.per_share", "slippage_bps"), what is wrong, and how to fix it.
+struct CostProblem {
+  std::string key;
+  std::string problem;
+  std::string fix;
+};
+
+// The ranges every cost model must keep (the same for backtests and the simulated broker): per
+// share [0, 100], minimum [0, 1e15], maximum_fraction [0, 1], bps [0, 10000], slippage [0, 1000]
+// bps. The first one broken, or nullopt. NaN breaks every range.
+std::optional<CostProblem> cost_problem(const CommissionConfig& commission, double slippage_bps);
 
 }  // namespace itrade::execution

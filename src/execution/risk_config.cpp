@@ -61,6 +61,21 @@ std::vector<Bound> bounds(const RiskConfig& c) {
 
 }  // namespace
 
+RiskConfig RiskConfig::at_ceilings() {
+  RiskConfig c;
+  c.max_position_pct = Ceilings::max_position_pct;
+  c.max_positions = Ceilings::max_positions;
+  c.daily_loss_limit_pct = Ceilings::daily_loss_limit_pct;
+  c.weekly_loss_limit_pct = Ceilings::weekly_loss_limit_pct;
+  c.max_drawdown_pct = Ceilings::max_drawdown_pct;
+  c.no_trade_before_close_min = Ceilings::no_trade_before_close_min;
+  c.max_order_notional = Ceilings::max_order_notional;
+  c.max_sector_exposure_pct = Ceilings::max_sector_exposure_pct;
+  c.max_correlation = Ceilings::max_correlation;
+  c.price_band_pct = Ceilings::price_band_pct;
+  return c;
+}
+
 core::Status RiskConfig::check() const {
   for (const Bound& b : bounds(*this)) {
     if (auto p = problem(b)) return core::input_error("risk.{}: {}; {}", b.key, p->first, p->second);

@@ -56,6 +56,10 @@ struct RiskConfig {
 
   // Input error naming the field for a value out of range or past its ceiling (values set in code).
   core::Status check() const;
+
+  // Every limit at its hard ceiling (floor): the loosest configuration the risk manager accepts,
+  // e.g. to see which results the limits themselves change.
+  static RiskConfig at_ceilings();
 };
 
 // Reads a risk.yaml mapping; every key is optional. Errors name file:line: key and, for a value

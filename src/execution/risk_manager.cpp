@@ -313,7 +313,13 @@ double RiskManager::allowed_opening(const OrderRequest& order, double held, doub
   for (const PositionView& p : account.positions) {
     if (p.ticker == order.ticker || sectors_.sector(p.ticker) != sector) continue;
     const Ticker* other = find(p.ticker);
-    sector_value += std::abs(p.quantity) * (other != nullptr ? other->last_price : 0.0);
+    const double price = other != nullptr && other->last_price > 0.0 ? other->last_price : p.mark;
+    if (!(price > 0.0)) {
+      // An open position nobody can value would make the sector look smaller than it is.
+      cut(RiskLimit::no_price, fmt::format("no price for the open position in {} of sector \"{}\"", p.ticker, sector));
+      return 0.0;
+    }
+    sector_value += std::abs(p.quantity) * price;
   }
   const double sector_room = config_.max_sector_exposure_pct * account.equity - sector_value - same_side_held * last;
   const double by_sector = std::max(0.0, shares_for(sector_room, last, whole));

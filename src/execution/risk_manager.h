@@ -94,6 +94,7 @@ struct RiskDecision {
 struct PositionView {
   std::string ticker;
   double quantity = 0.0;  // signed shares
+  double mark = 0.0;      // the caller's latest price, used when the risk manager has none (0: none)
 };
 
 // What the risk manager needs to know of the account when it checks an order.

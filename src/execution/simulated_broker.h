@@ -40,6 +40,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -116,6 +117,17 @@ class SimulatedBroker final : public Broker {
   const PositionTracker& book() const { return book_; }
   // Orders still working (accepted, not fully filled, not cancelled or expired).
   std::size_t working_count() const { return working_.size(); }
+
+  // --- Persistence ---
+  // The whole state, for a restart: the config, the faults, every order with its fill progress
+  // and state, the working list, the queued events not yet polled, the id counters, each
+  // ticker's latest bar, the clocks and the book (PositionTracker::to_json). from_json(to_json())
+  // continues bit for bit identically: the same later calls give the same events (doubles
+  // round-trip exactly, also through dump() and parse()).
+  nlohmann::json to_json() const;
+  // Input error naming the key (e.g. "orders[2].state", "book: ...") for a malformed or
+  // inconsistent document.
+  static core::Result<SimulatedBroker> from_json(const nlohmann::json& state);
 
  private:
   enum class State { working, filled, cancelled, expired };

@@ -62,20 +62,7 @@ SectorMap sectors() {
 }
 
 // A risk manager whose limits only the test's subject can trip: the others are at their ceilings.
-RiskConfig loose() {
-  RiskConfig c;
-  c.max_position_pct = RiskConfig::Ceilings::max_position_pct;
-  c.max_positions = RiskConfig::Ceilings::max_positions;
-  c.daily_loss_limit_pct = RiskConfig::Ceilings::daily_loss_limit_pct;
-  c.weekly_loss_limit_pct = RiskConfig::Ceilings::weekly_loss_limit_pct;
-  c.max_drawdown_pct = RiskConfig::Ceilings::max_drawdown_pct;
-  c.no_trade_before_close_min = RiskConfig::Ceilings::no_trade_before_close_min;
-  c.max_order_notional = RiskConfig::Ceilings::max_order_notional;
-  c.max_sector_exposure_pct = RiskConfig::Ceilings::max_sector_exposure_pct;
-  c.max_correlation = RiskConfig::Ceilings::max_correlation;
-  c.price_band_pct = RiskConfig::Ceilings::price_band_pct;
-  return c;
-}
+RiskConfig loose() { return RiskConfig::at_ceilings(); }
 
 RiskManager manager(const RiskConfig& config) {
   RiskManager risk(config, sectors());
@@ -171,6 +158,21 @@ TEST(RiskManagerTest, SectorExposureCountsTheWholeSector) {
   EXPECT_THAT(d.reason, HasSubstr("\"Tech\""));
   // Another sector is not affected by Tech's holdings.
   EXPECT_EQ(risk.check_order(buy("DDD", 90, 100.0), account(100'000, tech)).verdict, Verdict::approve);
+}
+
+TEST(RiskManagerTest, ASectorPositionWithoutAnyPriceBlocksNewRiskInThatSector) {
+  const std::vector<PositionView> unpriced{{"AAA", 10}};  // BBB's sector; no price for AAA anywhere
+  RiskManager fresh(loose(), sectors());
+  fresh.on_price("BBB", kMorning - 300'000'000'000, 100.0);
+  const RiskDecision d = fresh.check_order(buy("BBB", 1, 100.0), account(100'000, unpriced));
+  EXPECT_EQ(d.verdict, Verdict::reject);
+  EXPECT_EQ(d.limit, RiskLimit::no_price);
+  EXPECT_THAT(d.reason, HasSubstr("AAA"));
+  const std::vector<PositionView> marked{{"AAA", 10, 100.0}};
+  EXPECT_EQ(fresh.check_order(buy("BBB", 1, 100.0), account(100'000, marked)).verdict, Verdict::approve)
+      << "the caller's mark values it";
+  EXPECT_EQ(fresh.check_order(buy("CCC", 1, 100.0), account(100'000, unpriced)).limit, RiskLimit::no_price)
+      << "CCC has no price of its own";
 }
 
 TEST(RiskManagerTest, UnmappedTickersShareOneSector) {
@@ -312,10 +314,13 @@ TEST(RiskManagerTest, WeeklyLossHaltsUntilNextWeek) {
   double equity = 100'000;
   risk.on_equity(utc("2024-11-18T15:00:00Z"), equity);
   std::vector<Trip> all;
-  for (const char* day : {"2024-11-18T20:00:00Z", "2024-11-19T20:00:00Z", "2024-11-20T20:00:00Z"}) {
+  for (const char* day : {"2024-11-18T20:00:00Z", "2024-11-19T20:00:00Z"}) {
     equity *= 0.981;
     for (const Trip& t : risk.on_equity(utc(day), equity)) all.push_back(t);
   }
+  EXPECT_TRUE(risk.on_equity(utc("2024-11-20T15:00:00Z"), 95'000.01).empty()) << "just inside 5% of 100,000";
+  equity *= 0.981;
+  for (const Trip& t : risk.on_equity(utc("2024-11-20T20:00:00Z"), equity)) all.push_back(t);
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].limit, RiskLimit::weekly_loss);
   risk.on_price("AAA", utc("2024-11-22T14:55:00Z"), 100.0);
@@ -417,6 +422,7 @@ TEST(RiskConfigTest, DefaultsAreTheBlueprintsAndFilesCannotPassTheCeilings) {
   RiskConfig c;
   c.price_band_pct = 0.5;
   EXPECT_THAT(c.check().error().message, HasSubstr("risk.price_band_pct"));
+  EXPECT_TRUE(RiskConfig::at_ceilings().check()) << "the loosest configuration is still a valid one";
 }
 
 TEST(SectorMapTest, UniversesGiveSectorsAndRiskYamlWins) {

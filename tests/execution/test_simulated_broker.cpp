@@ -1,15 +1,18 @@
 // The simulated broker: fills at the next bar's open with the cost model's slippage and commission,
 // never on a bar that started before the decision, latency, limit orders, partial fills by volume,
-// cancel, end-of-day expiry, duplicate ids; and the whole path risk manager -> order manager ->
+// cancel, end-of-day expiry, duplicate ids, persistence mid-stream; and the whole path risk manager -> order manager ->
 // broker -> position tracker, with and without delivery faults, ending in a book that reconciles
 // with the broker's to the cent.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -88,20 +91,7 @@ OrderRequest limit(const std::string& id, const std::string& ticker, OrderSide s
 }
 
 // Every limit at its ceiling: only malformed orders are refused.
-RiskConfig permissive() {
-  RiskConfig c;
-  c.max_position_pct = RiskConfig::Ceilings::max_position_pct;
-  c.max_positions = RiskConfig::Ceilings::max_positions;
-  c.daily_loss_limit_pct = RiskConfig::Ceilings::daily_loss_limit_pct;
-  c.weekly_loss_limit_pct = RiskConfig::Ceilings::weekly_loss_limit_pct;
-  c.max_drawdown_pct = RiskConfig::Ceilings::max_drawdown_pct;
-  c.no_trade_before_close_min = RiskConfig::Ceilings::no_trade_before_close_min;
-  c.max_order_notional = RiskConfig::Ceilings::max_order_notional;
-  c.max_sector_exposure_pct = RiskConfig::Ceilings::max_sector_exposure_pct;
-  c.max_correlation = RiskConfig::Ceilings::max_correlation;
-  c.price_band_pct = RiskConfig::Ceilings::price_band_pct;
-  return c;
-}
+RiskConfig permissive() { return RiskConfig::at_ceilings(); }
 
 // The only way a test gets an ApprovedOrder: through a permissive risk manager that has seen a
 // price of every ticker the tests trade.
@@ -806,6 +796,237 @@ TEST(SimulatedBrokerTest, OutOfOrderAndBadBarsAreInputErrorsAndChangeNothing) {
   // A bar of another ticker at the same time as the latest is fine, and fills.
   ASSERT_TRUE(broker.on_bar("AAA", flat_bar(2, 100.0)).ok());
   EXPECT_EQ(fills_of(broker.poll_events()).size(), 1u);
+}
+
+// --- Persistence ---
+
+std::uint64_t bits(double value) { return std::bit_cast<std::uint64_t>(value); }
+
+// Every field of every event, doubles bit for bit.
+void expect_same_events(const std::vector<BrokerEvent>& restored, const std::vector<BrokerEvent>& original,
+                        const std::string& step) {
+  ASSERT_EQ(restored.size(), original.size()) << step;
+  for (std::size_t i = 0; i < restored.size(); ++i) {
+    const BrokerEvent& r = restored[i];
+    const BrokerEvent& o = original[i];
+    const std::string where = step + ", event " + std::to_string(i);
+    EXPECT_EQ(r.kind, o.kind) << where;
+    EXPECT_EQ(r.client_order_id, o.client_order_id) << where;
+    EXPECT_EQ(r.broker_order_id, o.broker_order_id) << where;
+    EXPECT_EQ(r.exec_id, o.exec_id) << where;
+    EXPECT_EQ(r.ticker, o.ticker) << where;
+    EXPECT_EQ(r.side, o.side) << where;
+    EXPECT_EQ(bits(r.quantity), bits(o.quantity)) << where;
+    EXPECT_EQ(bits(r.price), bits(o.price)) << where;
+    EXPECT_EQ(bits(r.commission), bits(o.commission)) << where;
+    EXPECT_EQ(r.ts, o.ts) << where;
+    EXPECT_EQ(r.reason, o.reason) << where;
+  }
+}
+
+// What one broker answered to the calls after the snapshot.
+struct Continuation {
+  std::vector<std::vector<BrokerEvent>> batches;  // one per poll
+  std::vector<std::string> statuses;              // "ok" or the error message, per call that returns one
+  std::vector<BrokerPosition> positions;
+  BrokerAccount account;
+};
+
+TEST(SimulatedBrokerTest, StateRoundTripsMidStreamAndContinuesIdentically) {
+  SimulatedBrokerConfig config;
+  config.cost.slippage_bps = 3.7;  // fill prices and commissions with long binary expansions
+  config.cost.commission.bps = 0.35;
+  config.max_participation = 0.1;          // AAA: 50 shares a bar, CCC: 30
+  config.latency = core::kNanosPerMinute;  // decided at bar k's close: eligible from bar k + 2
+  config.initial_cash = 250'000.25;
+  Approver approver;
+  SimulatedBroker original = make_broker(config);
+
+  // Mid-stream: o1 and o3 partially filled and working, o2 cancelled, o4 working untouched.
+  ASSERT_TRUE(original.submit(approver.approve(market("o1", "AAA", OrderSide::buy, 120, decided_after(0)))).ok());
+  ASSERT_TRUE(original.submit(approver.approve(limit("o2", "BBB", OrderSide::buy, 30, 90.0, decided_after(0)))).ok());
+  ASSERT_TRUE(original.submit(approver.approve(market("o3", "CCC", OrderSide::sell, 75, decided_after(0)))).ok());
+  const auto market_bars = [](SimulatedBroker& b, int i, double aaa, double bbb, double ccc) {
+    EXPECT_TRUE(b.on_bar("AAA", bar(i, aaa, aaa * 1.013, aaa * 0.991, aaa * 1.003, 500.0)).ok());
+    EXPECT_TRUE(b.on_bar("BBB", bar(i, bbb, bbb * 1.01, bbb * 0.99, bbb * 0.997, 1e6)).ok());
+    EXPECT_TRUE(b.on_bar("CCC", bar(i, ccc, ccc * 1.02, ccc * 0.985, ccc * 1.001, 300.0)).ok());
+  };
+  market_bars(original, 1, 100.1, 100.0, 99.9);  // the latency: nothing fills yet
+  EXPECT_EQ(kinds(original.poll_events()), (std::vector(3, EventKind::accepted)));
+  market_bars(original, 2, 100.3, 100.2, 100.7);  // o1 50, o3 30
+  EXPECT_EQ(fills_of(original.poll_events()).size(), 2u);
+  ASSERT_TRUE(original.cancel("o2").ok());
+  market_bars(original, 3, 101.3, 99.8, 100.9);  // o1 50, o3 30
+  ASSERT_TRUE(original.submit(approver.approve(market("o1", "AAA", OrderSide::buy, 120, decided_after(3)))).ok());
+  ASSERT_TRUE(original.submit(approver.approve(limit("o4", "AAA", OrderSide::sell, 40, 104.0, decided_after(3)))).ok());
+  original.set_faults({.duplicate_events = false, .reverse_batches = true});
+  EXPECT_EQ(original.working_count(), 3u);  // o1, o3, o4
+  EXPECT_EQ(original.book().position("AAA").quantity, 100.0);
+  EXPECT_EQ(original.book().position("CCC").quantity, -60.0);
+  // Not polled: cancelled o2, two fills, the duplicate's rejection, accepted o4.
+
+  // Through text, as a restart would read it.
+  const nlohmann::json state = original.to_json();
+  const std::string text = state.dump();
+  auto restored_or = SimulatedBroker::from_json(nlohmann::json::parse(text));
+  ASSERT_TRUE(restored_or.ok()) << restored_or.error().message;
+  SimulatedBroker restored = std::move(restored_or).value();
+  EXPECT_EQ(restored.to_json(), state);
+  EXPECT_EQ(restored.to_json().dump(), text);
+  EXPECT_EQ(restored.book(), original.book());
+  EXPECT_EQ(restored.working_count(), original.working_count());
+  EXPECT_EQ(restored.config().cost.slippage_bps, config.cost.slippage_bps);
+  EXPECT_EQ(restored.config().latency, config.latency);
+
+  // The same further calls to both.
+  const auto continue_session = [&](SimulatedBroker& b) {
+    Continuation c;
+    const auto record = [&c](const core::Status& status) {
+      c.statuses.push_back(status.ok() ? std::string("ok") : status.error().message);
+    };
+    c.batches.push_back(b.poll_events());  // the queued events, reversed by the faults
+    b.set_faults({});
+    record(b.on_bar("AAA", flat_bar(3, 101.0, 500.0)));  // not later than AAA's last bar
+    record(b.on_bar("DDD", flat_bar(2, 100.0)));         // earlier than the latest bar
+    record(b.cancel("o2"));                              // already cancelled: no event
+    record(b.cancel("nobody"));
+    record(b.submit(approver.approve(limit("o2", "BBB", OrderSide::buy, 30, 90.0, decided_after(3)))));  // duplicate
+    c.batches.push_back(b.poll_events());
+    market_bars(b, 4, 102.7, 89.5, 101.3);  // o1's last 20, o3's last 15; cancelled o2 never fills
+    c.batches.push_back(b.poll_events());
+    market_bars(b, 5, 104.6, 89.0, 101.0);  // o4 sells 40 at the open
+    record(b.submit(approver.approve(market("o5", "BBB", OrderSide::buy, 10, decided_after(5)))));
+    record(b.cancel("o3"));  // filled: no event
+    c.batches.push_back(b.poll_events());
+    b.end_of_day(utc("2024-11-20T21:00:00Z"));  // o5 expires unfilled
+    c.batches.push_back(b.poll_events());
+    c.positions = *b.positions();
+    c.account = *b.account();
+    return c;
+  };
+  const Continuation from_original = continue_session(original);
+  const Continuation from_restored = continue_session(restored);
+
+  ASSERT_EQ(from_restored.batches.size(), from_original.batches.size());
+  for (std::size_t i = 0; i < from_original.batches.size(); ++i) {
+    expect_same_events(from_restored.batches[i], from_original.batches[i], "batch " + std::to_string(i));
+  }
+  EXPECT_EQ(from_restored.statuses, from_original.statuses);
+  EXPECT_EQ(restored.book(), original.book());
+  EXPECT_EQ(restored.to_json(), original.to_json());
+  ASSERT_EQ(from_restored.positions.size(), from_original.positions.size());
+  for (std::size_t i = 0; i < from_original.positions.size(); ++i) {
+    EXPECT_EQ(from_restored.positions[i].ticker, from_original.positions[i].ticker);
+    EXPECT_EQ(bits(from_restored.positions[i].quantity), bits(from_original.positions[i].quantity));
+    EXPECT_EQ(from_restored.positions[i].average_cost, from_original.positions[i].average_cost);
+  }
+  EXPECT_EQ(bits(from_restored.account.cash), bits(from_original.account.cash));
+  EXPECT_EQ(bits(from_restored.account.equity), bits(from_original.account.equity));
+
+  // And the stream is the one the restored state implies: the queue came back reversed, the ids
+  // continue, the bars' clocks and the cancelled order survived.
+  const std::vector<BrokerEvent>& queued = from_restored.batches[0];
+  ASSERT_EQ(kinds(queued), (std::vector{EventKind::accepted, EventKind::rejected, EventKind::fill, EventKind::fill,
+                                        EventKind::cancelled}));
+  EXPECT_EQ(queued[0].client_order_id, "o4");
+  EXPECT_EQ(queued[0].broker_order_id, "SIM-5");
+  EXPECT_EQ(queued[2].exec_id, "SIM-E4");
+  EXPECT_EQ(queued[4].client_order_id, "o2");
+  ASSERT_EQ(from_restored.statuses.size(), 7u);
+  for (const std::size_t ok : {2u, 4u, 5u, 6u}) EXPECT_EQ(from_restored.statuses[ok], "ok") << ok;
+  EXPECT_THAT(from_restored.statuses[0], HasSubstr("not later than its previous bar"));
+  EXPECT_THAT(from_restored.statuses[1], HasSubstr("earlier than the latest bar"));
+  EXPECT_THAT(from_restored.statuses[3], HasSubstr("nobody"));
+  ASSERT_EQ(kinds(from_restored.batches[1]), (std::vector{EventKind::rejected}));
+  EXPECT_EQ(from_restored.batches[1][0].broker_order_id, "SIM-6");
+  const std::vector<BrokerEvent>& bar4 = from_restored.batches[2];
+  ASSERT_EQ(kinds(bar4), (std::vector{EventKind::fill, EventKind::fill}));
+  EXPECT_EQ(bar4[0].client_order_id, "o1");
+  EXPECT_EQ(bar4[0].quantity, 20.0);
+  EXPECT_EQ(bar4[0].exec_id, "SIM-E5");
+  EXPECT_EQ(bar4[1].client_order_id, "o3");
+  EXPECT_EQ(bar4[1].quantity, 15.0);
+  const std::vector<BrokerEvent>& bar5 = from_restored.batches[3];
+  ASSERT_EQ(kinds(bar5), (std::vector{EventKind::fill, EventKind::accepted}));
+  EXPECT_EQ(bar5[0].client_order_id, "o4");
+  EXPECT_EQ(bar5[0].quantity, 40.0);
+  EXPECT_EQ(bar5[0].price, 104.6);
+  EXPECT_EQ(bar5[1].broker_order_id, "SIM-7");
+  ASSERT_EQ(kinds(from_restored.batches[4]), (std::vector{EventKind::expired}));
+  EXPECT_EQ(from_restored.batches[4][0].client_order_id, "o5");
+  EXPECT_EQ(restored.book().position("AAA").quantity, 80.0);  // 120 - 40
+  EXPECT_EQ(restored.book().position("BBB").quantity, 0.0);   // o2 cancelled, o5 expired
+  EXPECT_EQ(restored.book().position("CCC").quantity, -75.0);
+  EXPECT_EQ(restored.working_count(), 0u);
+}
+
+TEST(SimulatedBrokerTest, MalformedStateIsAnInputErrorNamingTheKey) {
+  SimulatedBrokerConfig config;
+  config.max_participation = 0.1;
+  Approver approver;
+  SimulatedBroker broker = make_broker(config);
+  ASSERT_TRUE(broker.submit(approver.approve(market("a", "AAA", OrderSide::buy, 120, decided_after(0)))).ok());
+  ASSERT_TRUE(broker.submit(approver.approve(market("b", "BBB", OrderSide::buy, 10, decided_after(0)))).ok());
+  ASSERT_TRUE(broker.on_bar("AAA", flat_bar(1, 100.0, 500.0)).ok());  // a: 50 of 120; queue: 2 accepted, 1 fill
+  const nlohmann::json good = broker.to_json();
+  ASSERT_TRUE(SimulatedBroker::from_json(good).ok());
+
+  using nlohmann::json;
+  struct Case {
+    const char* key;  // what the message must name
+    void (*spoil)(json&);
+  };
+  const Case cases[] = {
+      {"format", [](json& s) { s["format"] = "itrade-order-manager"; }},
+      {"version", [](json& s) { s["version"] = 2; }},
+      {"config: missing", [](json& s) { s.erase("config"); }},
+      {"config.max_participation", [](json& s) { s["config"]["max_participation"] = 1.5; }},
+      {"config.cost.slippage_bps", [](json& s) { s["config"]["cost"]["slippage_bps"] = -1.0; }},
+      {"config.cost.commission.per_share", [](json& s) { s["config"]["cost"]["commission"]["per_share"] = "cheap"; }},
+      {"config.latency", [](json& s) { s["config"]["latency"] = 0.5; }},
+      {"faults.reverse_batches", [](json& s) { s["faults"]["reverse_batches"] = 1; }},
+      {"'cash'", [](json& s) { s["book"].erase("cash"); }},
+      {"book.initial_cash", [](json& s) { s["book"]["initial_cash"] = 5.0; }},
+      {"orders: expected an array", [](json& s) { s["orders"] = json::object(); }},
+      {"orders[0].state", [](json& s) { s["orders"][0]["state"] = "done"; }},
+      {"orders[0].state", [](json& s) { s["orders"][0]["state"] = "filled"; }},  // 50 of 120 shares
+      {"orders[0].filled_quantity", [](json& s) { s["orders"][0]["filled_quantity"] = "half"; }},
+      {"orders[0].filled_quantity", [](json& s) { s["orders"][0]["filled_quantity"] = 121.0; }},
+      {"orders[1].quantity", [](json& s) { s["orders"][1]["quantity"] = -10.0; }},
+      {"orders[1].side", [](json& s) { s["orders"][1]["side"] = "hold"; }},
+      {"orders[1].type", [](json& s) { s["orders"][1]["type"] = "stop"; }},
+      {"orders[1].ts", [](json& s) { s["orders"][1].erase("ts"); }},
+      {"orders[1].client_order_id", [](json& s) { s["orders"][1]["client_order_id"] = "a"; }},
+      {"working[1]", [](json& s) { s["working"][1] = 7; }},
+      {"working[0]", [](json& s) { s["working"][0] = -1; }},
+      {"working[1]", [](json& s) { std::swap(s["working"][0], s["working"][1]); }},  // [1, 0]: not ascending
+      {"working: orders[1]", [](json& s) { s["working"] = json::array({0}); }},
+      {"queue[2].kind", [](json& s) { s["queue"][2]["kind"] = "partial"; }},
+      {"queue[0].price", [](json& s) { s["queue"][0]["price"] = nullptr; }},
+      {"queue: expected an array", [](json& s) { s["queue"] = "none"; }},
+      {"last_bars[0].ts", [](json& s) { s["last_bars"][0]["ts"] = 1.5; }},
+      {"last_bars[1].ticker", [](json& s) { s["last_bars"].push_back(s["last_bars"][0]); }},
+      {"book_ts", [](json& s) { s["book_ts"] = nullptr; }},
+      {"now: missing", [](json& s) { s.erase("now"); }},
+      {"next_order_number", [](json& s) { s["next_order_number"] = 2; }},
+      {"next_exec_number", [](json& s) { s["next_exec_number"] = -3; }},
+  };
+  for (const Case& test : cases) {
+    json state = good;
+    test.spoil(state);
+    const auto restored = SimulatedBroker::from_json(state);
+    ASSERT_FALSE(restored.ok()) << test.key;
+    EXPECT_EQ(restored.error().kind, core::ErrorKind::input) << test.key;
+    EXPECT_THAT(restored.error().message, HasSubstr(test.key));
+    EXPECT_THAT(restored.error().message, HasSubstr("simulated broker state")) << test.key;
+  }
+  const auto not_an_object = SimulatedBroker::from_json(json::array());
+  ASSERT_FALSE(not_an_object.ok());
+  EXPECT_EQ(not_an_object.error().kind, core::ErrorKind::input);
+  // A book error is named as one.
+  json state = good;
+  state["book"].erase("cash");
+  EXPECT_THAT(SimulatedBroker::from_json(state).error().message, HasSubstr("book: "));
 }
 
 }  // namespace
