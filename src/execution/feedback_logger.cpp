@@ -44,8 +44,6 @@ ordered_json header(std::string_view type, core::Timestamp ts) {
 // JSON has no NaN or infinity: null instead (nlohmann would print null too, but this says so).
 ordered_json number(double value) { return std::isfinite(value) ? ordered_json(value) : ordered_json(nullptr); }
 
-std::string_view order_type_name(OrderType type) { return type == OrderType::market ? "market" : "limit"; }
-
 // The day of a file named "YYYY-MM-DD.jsonl" (in exactly that spelling), or nullopt.
 std::optional<core::DayNumber> day_of_file_name(const std::string& name) {
   if (name.size() != 10 + kSuffix.size() || !name.ends_with(kSuffix)) return std::nullopt;

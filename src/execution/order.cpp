@@ -4,6 +4,8 @@ namespace itrade::execution {
 
 std::string_view side_name(OrderSide side) { return side == OrderSide::buy ? "buy" : "sell"; }
 
+std::string_view order_type_name(OrderType type) { return type == OrderType::market ? "market" : "limit"; }
+
 std::string_view status_name(OrderStatus status) {
   switch (status) {
     case OrderStatus::created:

@@ -23,6 +23,7 @@ enum class OrderType {
   market,  // fills at the market (in simulation: the next bar's open, with slippage)
   limit,   // fills only at limit_price or better
 };
+std::string_view order_type_name(OrderType type);  // "market" / "limit"
 
 // What the strategy wants to trade, before the risk manager has seen it. Only the risk manager
 // can turn it into an ApprovedOrder (risk_manager.h), the one thing a Broker accepts.

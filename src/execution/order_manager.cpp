@@ -21,8 +21,6 @@ constexpr std::array kStatuses = {OrderStatus::created, OrderStatus::submitted, 
                                   OrderStatus::filled,  OrderStatus::cancelled, OrderStatus::rejected,
                                   OrderStatus::expired};
 
-std::string_view type_name(OrderType type) { return type == OrderType::market ? "market" : "limit"; }
-
 bool positive_finite(double value) { return std::isfinite(value) && value > 0.0; }
 
 // The reason a request cannot be tracked, or "" when it can. `where` prefixes the field name.
@@ -96,7 +94,7 @@ json order_to_json(const Order& order) {
               {"ticker", request.ticker},
               {"side", side_name(request.side)},
               {"quantity", request.quantity},
-              {"type", type_name(request.type)},
+              {"type", order_type_name(request.type)},
               {"limit_price", request.limit_price},
               {"reference_price", request.reference_price},
               {"ts", request.ts},
@@ -206,7 +204,7 @@ core::Result<TrackResult> OrderManager::track(const OrderRequest& request) {
     if (!same_trading_content(existing->request, request)) {
       return core::input_error("client order id '{}' is already tracked for {} {} {} ({}); a new order needs a new id",
                                request.client_order_id, side_name(existing->request.side), existing->request.quantity,
-                               existing->request.ticker, type_name(existing->request.type));
+                               existing->request.ticker, order_type_name(existing->request.type));
     }
     return TrackResult{.order = existing, .duplicate = true};
   }

@@ -36,8 +36,6 @@ constexpr int kVersion = 1;
 constexpr std::array kEventKinds = {BrokerEvent::Kind::accepted, BrokerEvent::Kind::fill, BrokerEvent::Kind::cancelled,
                                     BrokerEvent::Kind::rejected, BrokerEvent::Kind::expired};
 
-std::string_view type_name(OrderType type) { return type == OrderType::market ? "market" : "limit"; }
-
 // `where` + "." + `key`, or `key` at the top level: the key path an error names.
 std::string key_path(std::string_view where, std::string_view key) {
   return where.empty() ? std::string(key) : fmt::format("{}.{}", where, key);
@@ -195,7 +193,7 @@ json request_to_json(const OrderRequest& request) {
               {"ticker", request.ticker},
               {"side", side_name(request.side)},
               {"quantity", request.quantity},
-              {"type", type_name(request.type)},
+              {"type", order_type_name(request.type)},
               {"limit_price", request.limit_price},
               {"reference_price", request.reference_price},
               {"ts", request.ts}};
