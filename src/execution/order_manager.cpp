@@ -6,8 +6,9 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <utility>
+
+#include "execution/state_json.h"
 
 namespace itrade::execution {
 namespace {
@@ -53,125 +54,72 @@ void touch(Order& order, const BrokerEvent& event) {
   order.last_update_ts = std::max(order.last_update_ts, event.ts);
 }
 
-// ---- JSON reading: every failure names the key path ----
+// ---- JSON state: every failure names the key path ----
 
-core::Error state_error(std::string_view where, std::string_view key, std::string_view problem) {
-  return core::input_error("order manager state: {}{}: {}", where, key, problem);
-}
-
-std::optional<core::Error> read_string(const json& object, const char* key, std::string_view where, std::string& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) return state_error(where, key, "missing");
-  if (!it->is_string()) return state_error(where, key, "expected a string");
-  out = it->get<std::string>();
-  return std::nullopt;
-}
-
-std::optional<core::Error> read_number(const json& object, const char* key, std::string_view where, double& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) return state_error(where, key, "missing");
-  if (!it->is_number()) return state_error(where, key, "expected a number");
-  out = it->get<double>();
-  if (!std::isfinite(out)) return state_error(where, key, "expected a finite number");
-  return std::nullopt;
-}
-
-std::optional<core::Error> read_int64(const json& object, const char* key, std::string_view where, std::int64_t& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) return state_error(where, key, "missing");
-  if (!it->is_number_integer()) return state_error(where, key, "expected an integer");
-  if (it->is_number_unsigned() &&
-      it->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    return state_error(where, key, "out of range");
-  }
-  out = it->get<std::int64_t>();
-  return std::nullopt;
+const StateReader& state_reader() {
+  static const StateReader reader("order manager state");
+  return reader;
 }
 
 json order_to_json(const Order& order) {
-  const OrderRequest& request = order.request;
-  return json{{"client_order_id", request.client_order_id},
-              {"ticker", request.ticker},
-              {"side", side_name(request.side)},
-              {"quantity", request.quantity},
-              {"type", order_type_name(request.type)},
-              {"limit_price", request.limit_price},
-              {"reference_price", request.reference_price},
-              {"ts", request.ts},
-              {"status", status_name(order.status)},
-              {"broker_order_id", order.broker_order_id},
-              {"filled_quantity", order.filled_quantity},
-              {"filled_notional", order.filled_notional},
-              {"average_fill_price", order.average_fill_price},
-              {"total_commission", order.total_commission},
-              {"exec_ids", order.exec_ids},
-              {"last_update_ts", order.last_update_ts},
-              {"reason", order.reason}};
+  json entry = request_to_json(order.request);
+  entry["status"] = status_name(order.status);
+  entry["broker_order_id"] = order.broker_order_id;
+  entry["filled_quantity"] = order.filled_quantity;
+  entry["filled_notional"] = order.filled_notional;
+  entry["average_fill_price"] = order.average_fill_price;
+  entry["total_commission"] = order.total_commission;
+  entry["exec_ids"] = order.exec_ids;
+  entry["last_update_ts"] = order.last_update_ts;
+  entry["reason"] = order.reason;
+  return entry;
 }
 
 core::Result<Order> order_from_json(const json& object, const std::string& where) {
-  if (!object.is_object()) return core::input_error("order manager state: {}: expected an object", where);
-  const std::string prefix = where + ".";
-  Order order;
-  OrderRequest& request = order.request;
-  std::string side;
-  std::string type;
+  const StateReader& reader = state_reader();
+  if (!object.is_object()) return reader.error(where, "expected an object");
+  core::Result<OrderRequest> read = request_from_json(object, reader, where);
+  if (!read) return read.error();
+  Order order{.request = std::move(read).value()};
   std::string status;
   std::optional<core::Error> error;
-  if ((error = read_string(object, "client_order_id", prefix, request.client_order_id)) ||
-      (error = read_string(object, "ticker", prefix, request.ticker)) ||
-      (error = read_string(object, "side", prefix, side)) ||
-      (error = read_number(object, "quantity", prefix, request.quantity)) ||
-      (error = read_string(object, "type", prefix, type)) ||
-      (error = read_number(object, "limit_price", prefix, request.limit_price)) ||
-      (error = read_number(object, "reference_price", prefix, request.reference_price)) ||
-      (error = read_int64(object, "ts", prefix, request.ts)) ||
-      (error = read_string(object, "status", prefix, status)) ||
-      (error = read_string(object, "broker_order_id", prefix, order.broker_order_id)) ||
-      (error = read_number(object, "filled_quantity", prefix, order.filled_quantity)) ||
-      (error = read_number(object, "filled_notional", prefix, order.filled_notional)) ||
-      (error = read_number(object, "average_fill_price", prefix, order.average_fill_price)) ||
-      (error = read_number(object, "total_commission", prefix, order.total_commission)) ||
-      (error = read_int64(object, "last_update_ts", prefix, order.last_update_ts)) ||
-      (error = read_string(object, "reason", prefix, order.reason))) {
+  if ((error = reader.read_string(object, where, "status", status)) ||
+      (error = reader.read_string(object, where, "broker_order_id", order.broker_order_id)) ||
+      (error = reader.read_number(object, where, "filled_quantity", order.filled_quantity)) ||
+      (error = reader.read_number(object, where, "filled_notional", order.filled_notional)) ||
+      (error = reader.read_number(object, where, "average_fill_price", order.average_fill_price)) ||
+      (error = reader.read_number(object, where, "total_commission", order.total_commission)) ||
+      (error = reader.read_int64(object, where, "last_update_ts", order.last_update_ts)) ||
+      (error = reader.read_string(object, where, "reason", order.reason))) {
     return *error;
   }
 
-  if (side == "buy") {
-    request.side = OrderSide::buy;
-  } else if (side == "sell") {
-    request.side = OrderSide::sell;
-  } else {
-    return state_error(prefix, "side", fmt::format("expected \"buy\" or \"sell\", got \"{}\"", side));
-  }
-  if (type == "market") {
-    request.type = OrderType::market;
-  } else if (type == "limit") {
-    request.type = OrderType::limit;
-  } else {
-    return state_error(prefix, "type", fmt::format("expected \"market\" or \"limit\", got \"{}\"", type));
-  }
   const auto known = std::find_if(kStatuses.begin(), kStatuses.end(),
                                   [&](OrderStatus candidate) { return status_name(candidate) == status; });
-  if (known == kStatuses.end()) return state_error(prefix, "status", fmt::format("unknown status \"{}\"", status));
+  if (known == kStatuses.end()) {
+    return reader.error(StateReader::path(where, "status"), fmt::format("unknown status \"{}\"", status));
+  }
   order.status = *known;
 
-  if (const std::string problem = request_problem(request, prefix); !problem.empty()) {
-    return core::input_error("order manager state: {}", problem);
+  const OrderRequest& request = order.request;
+  if (const std::string problem = request_problem(request, where + "."); !problem.empty()) {
+    return reader.error(problem);
   }
   if (order.filled_quantity < 0.0 || order.filled_quantity > request.quantity + OrderManager::kQuantityTolerance) {
-    return state_error(prefix, "filled_quantity",
-                       fmt::format("{} is outside [0, quantity {}]", order.filled_quantity, request.quantity));
+    return reader.error(StateReader::path(where, "filled_quantity"),
+                        fmt::format("{} is outside [0, quantity {}]", order.filled_quantity, request.quantity));
   }
-  if (order.total_commission < 0.0) return state_error(prefix, "total_commission", "must be >= 0");
+  if (order.total_commission < 0.0) return reader.error(StateReader::path(where, "total_commission"), "must be >= 0");
 
-  const auto exec_ids = object.find("exec_ids");
-  if (exec_ids == object.end()) return state_error(prefix, "exec_ids", "missing");
-  if (!exec_ids->is_array()) return state_error(prefix, "exec_ids", "expected an array of strings");
-  for (std::size_t i = 0; i < exec_ids->size(); ++i) {
-    const json& exec_id = (*exec_ids)[i];
+  auto exec_ids = reader.member(object, where, "exec_ids");
+  if (!exec_ids) return exec_ids.error();
+  if (!(*exec_ids)->is_array()) {
+    return reader.error(StateReader::path(where, "exec_ids"), "expected an array of strings");
+  }
+  for (std::size_t i = 0; i < (*exec_ids)->size(); ++i) {
+    const json& exec_id = (**exec_ids)[i];
     if (!exec_id.is_string() || exec_id.get_ref<const std::string&>().empty()) {
-      return state_error(prefix, fmt::format("exec_ids[{}]", i), "expected a non-empty string");
+      return reader.error(fmt::format("{}.exec_ids[{}]", where, i), "expected a non-empty string");
     }
     order.exec_ids.push_back(exec_id.get<std::string>());
   }
@@ -402,32 +350,30 @@ json OrderManager::to_json() const {
 }
 
 core::Result<OrderManager> OrderManager::from_json(const json& state) {
-  if (!state.is_object()) return core::input_error("order manager state: expected a JSON object");
+  const StateReader& reader = state_reader();
+  if (!state.is_object()) return reader.error("expected a JSON object");
   std::string format;
-  if (auto error = read_string(state, "format", "", format)) return *error;
-  if (format != kFormat) {
-    return state_error("", "format", fmt::format("expected \"{}\", got \"{}\"", kFormat, format));
-  }
+  if (auto error = reader.read_string(state, "", "format", format)) return *error;
+  if (format != kFormat) return reader.error("format", fmt::format("expected \"{}\", got \"{}\"", kFormat, format));
   std::int64_t version = 0;
-  if (auto error = read_int64(state, "version", "", version)) return *error;
-  if (version != kVersion) return state_error("", "version", fmt::format("expected {}, got {}", kVersion, version));
-  const auto orders = state.find("orders");
-  if (orders == state.end()) return state_error("", "orders", "missing");
-  if (!orders->is_array()) return state_error("", "orders", "expected an array");
+  if (auto error = reader.read_int64(state, "", "version", version)) return *error;
+  if (version != kVersion) return reader.error("version", fmt::format("expected {}, got {}", kVersion, version));
+  auto orders = reader.read_array(state, "", "orders");
+  if (!orders) return orders.error();
 
   OrderManager manager;
-  for (std::size_t i = 0; i < orders->size(); ++i) {
+  for (std::size_t i = 0; i < (*orders)->size(); ++i) {
     const std::string where = fmt::format("orders[{}]", i);
-    core::Result<Order> order = order_from_json((*orders)[i], where);
+    core::Result<Order> order = order_from_json((**orders)[i], where);
     if (!order) return order.error();
     const std::string& id = order->request.client_order_id;
     if (manager.index_.contains(id)) {
-      return state_error(where, ".client_order_id", fmt::format("'{}' appears twice", id));
+      return reader.error(StateReader::path(where, "client_order_id"), fmt::format("'{}' appears twice", id));
     }
     for (std::size_t e = 0; e < order->exec_ids.size(); ++e) {
       if (!manager.exec_owner_.emplace(order->exec_ids[e], id).second) {
-        return state_error(where, fmt::format(".exec_ids[{}]", e),
-                           fmt::format("'{}' appears twice", order->exec_ids[e]));
+        return reader.error(fmt::format("{}.exec_ids[{}]", where, e),
+                            fmt::format("'{}' appears twice", order->exec_ids[e]));
       }
     }
     manager.index_.emplace(id, manager.orders_.size());

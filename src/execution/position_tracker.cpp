@@ -1,14 +1,16 @@
 #include "execution/position_tracker.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <utility>
 
 #include "core/nyse_calendar.h"
+#include "execution/state_json.h"
 
 namespace itrade::execution {
 namespace {
@@ -33,34 +35,10 @@ core::Status check_price(std::string_view what, std::string_view ticker, double 
   return {};
 }
 
-// --- from_json helpers: each names the key path it reads ---
-
-core::Result<const json*> member(const json& object, const std::string& path, const std::string& key) {
-  const auto it = object.find(key);
-  if (it == object.end()) return core::input_error("position tracker state: missing key '{}{}'", path, key);
-  return &*it;
-}
-
-core::Result<double> read_double(const json& object, const std::string& path, const std::string& key) {
-  auto value = member(object, path, key);
-  if (!value) return value.error();
-  if (!(*value)->is_number())
-    return core::input_error("position tracker state: key '{}{}' must be a number", path, key);
-  const double number = (*value)->get<double>();
-  if (!std::isfinite(number)) {
-    return core::input_error("position tracker state: key '{}{}' must be finite", path, key);
-  }
-  return number;
-}
-
-core::Result<std::optional<double>> read_optional_double(const json& object, const std::string& path,
-                                                         const std::string& key) {
-  auto value = member(object, path, key);
-  if (!value) return value.error();
-  if ((*value)->is_null()) return std::optional<double>{};
-  auto number = read_double(object, path, key);
-  if (!number) return number.error();
-  return std::optional<double>{*number};
+// Its messages say "key '<path>' must be ...": the wording state files and callers have always seen.
+const StateReader& state_reader() {
+  static const StateReader reader("position tracker state", StateReader::Wording::quoted_key);
+  return reader;
 }
 
 }  // namespace
@@ -345,25 +323,24 @@ json PositionTracker::to_json() const {
 }
 
 core::Result<PositionTracker> PositionTracker::from_json(const json& state) {
-  if (!state.is_object()) return core::input_error("position tracker state: the document must be a JSON object");
-  const std::string root;
+  const StateReader& reader = state_reader();
+  if (!state.is_object()) return reader.error("the document must be a JSON object");
   {
-    auto format = member(state, root, "format");
+    auto format = reader.member(state, "", "format");
     if (!format) return format.error();
     if (!(*format)->is_string() || (*format)->get<std::string>() != kFormat) {
-      return core::input_error("position tracker state: key 'format' must be \"{}\"", kFormat);
+      return reader.error("format", fmt::format("must be \"{}\"", kFormat));
     }
-    auto version = member(state, root, "version");
+    auto version = reader.member(state, "", "version");
     if (!version) return version.error();
     if (!(*version)->is_number_integer() || (*version)->get<std::int64_t>() != kVersion) {
-      return core::input_error("position tracker state: key 'version' must be {} (this build reads version {})",
-                               kVersion, kVersion);
+      return reader.error("version", fmt::format("must be {} (this build reads version {})", kVersion, kVersion));
     }
   }
 
-  auto initial_cash = read_double(state, root, "initial_cash");
-  if (!initial_cash) return initial_cash.error();
-  PositionTracker tracker(*initial_cash);
+  double initial_cash = 0.0;
+  if (auto error = reader.read_number(state, "", "initial_cash", initial_cash)) return *error;
+  PositionTracker tracker(initial_cash);
 
   const std::pair<const char*, double*> totals[] = {{"cash", &tracker.cash_},
                                                     {"realised_pnl", &tracker.realised_pnl_},
@@ -372,67 +349,47 @@ core::Result<PositionTracker> PositionTracker::from_json(const json& state) {
                                                     {"week_start_equity", &tracker.week_start_equity_},
                                                     {"peak_equity", &tracker.peak_equity_}};
   for (const auto& [key, field] : totals) {
-    auto value = read_double(state, root, key);
-    if (!value) return value.error();
-    *field = *value;
+    if (auto error = reader.read_number(state, "", key, *field)) return *error;
   }
-  if (tracker.commissions_ < 0.0) return core::input_error("position tracker state: key 'commissions' must be >= 0");
+  if (tracker.commissions_ < 0.0) return reader.error("commissions", "must be >= 0");
 
-  auto last_ts = member(state, root, "last_ts");
+  auto last_ts = reader.member(state, "", "last_ts");
   if (!last_ts) return last_ts.error();
   if (!(*last_ts)->is_null()) {
-    if (!(*last_ts)->is_number_integer()) {
-      return core::input_error("position tracker state: key 'last_ts' must be an integer (UTC ns) or null");
-    }
-    if ((*last_ts)->is_number_unsigned() &&
-        (*last_ts)->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<core::Timestamp>::max())) {
-      return core::input_error("position tracker state: key 'last_ts' is out of range");
-    }
-    tracker.last_ts_ = (*last_ts)->get<core::Timestamp>();
+    if (!(*last_ts)->is_number_integer()) return reader.error("last_ts", "must be an integer (UTC ns) or null");
+    core::Timestamp ts = 0;
+    if (auto error = reader.as_int64(**last_ts, "last_ts", ts)) return *error;
+    tracker.last_ts_ = ts;
   }
 
-  auto tickers = member(state, root, "tickers");
+  auto tickers = reader.read_array(state, "", "tickers");
   if (!tickers) return tickers.error();
-  if (!(*tickers)->is_array()) return core::input_error("position tracker state: key 'tickers' must be an array");
   for (std::size_t i = 0; i < (*tickers)->size(); ++i) {
     const json& entry = (**tickers)[i];
-    const std::string path = "tickers[" + std::to_string(i) + "].";
-    if (!entry.is_object()) {
-      return core::input_error("position tracker state: key 'tickers[{}]' must be an object", i);
-    }
-    auto ticker = member(entry, path, "ticker");
+    const std::string where = fmt::format("tickers[{}]", i);
+    if (!entry.is_object()) return reader.error(where, "must be an object");
+    auto ticker = reader.member(entry, where, "ticker");
     if (!ticker) return ticker.error();
     if (!(*ticker)->is_string() || (*ticker)->get<std::string>().empty()) {
-      return core::input_error("position tracker state: key '{}ticker' must be a non-empty string", path);
+      return reader.error(StateReader::path(where, "ticker"), "must be a non-empty string");
     }
     Book book;
-    auto quantity = read_double(entry, path, "quantity");
-    if (!quantity) return quantity.error();
-    auto average_cost = read_double(entry, path, "average_cost");
-    if (!average_cost) return average_cost.error();
-    auto mark = read_optional_double(entry, path, "mark");
-    if (!mark) return mark.error();
-    auto realised = read_double(entry, path, "realised_pnl");
-    if (!realised) return realised.error();
-    auto commissions = read_double(entry, path, "commissions");
-    if (!commissions) return commissions.error();
-    book.quantity = *quantity;
-    book.average_cost = *average_cost;
-    book.mark = *mark;
-    book.realised_pnl = *realised;
-    book.commissions = *commissions;
+    std::optional<core::Error> error;
+    if ((error = reader.read_number(entry, where, "quantity", book.quantity)) ||
+        (error = reader.read_number(entry, where, "average_cost", book.average_cost)) ||
+        (error = reader.read_optional_number(entry, where, "mark", book.mark)) ||
+        (error = reader.read_number(entry, where, "realised_pnl", book.realised_pnl)) ||
+        (error = reader.read_number(entry, where, "commissions", book.commissions))) {
+      return *error;
+    }
     if (book.quantity != 0.0 && !(book.average_cost > 0.0)) {
-      return core::input_error("position tracker state: key '{}average_cost' must be > 0 for an open position", path);
+      return reader.error(StateReader::path(where, "average_cost"), "must be > 0 for an open position");
     }
-    if (book.mark && !(*book.mark > 0.0)) {
-      return core::input_error("position tracker state: key '{}mark' must be > 0 or null", path);
-    }
-    if (book.commissions < 0.0) {
-      return core::input_error("position tracker state: key '{}commissions' must be >= 0", path);
-    }
+    if (book.mark && !(*book.mark > 0.0)) return reader.error(StateReader::path(where, "mark"), "must be > 0 or null");
+    if (book.commissions < 0.0) return reader.error(StateReader::path(where, "commissions"), "must be >= 0");
     const auto [it, inserted] = tracker.books_.emplace((*ticker)->get<std::string>(), book);
     if (!inserted) {
-      return core::input_error("position tracker state: key '{}ticker': {} is listed twice", path, it->first);
+      return reader.error(fmt::format("key '{}': {} is listed twice", StateReader::path(where, "ticker"), it->first));
     }
   }
   return tracker;

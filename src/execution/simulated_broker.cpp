@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "execution/order_manager.h"
+#include "execution/state_json.h"
 
 namespace itrade::execution {
 namespace {
@@ -36,110 +37,9 @@ constexpr int kVersion = 1;
 constexpr std::array kEventKinds = {BrokerEvent::Kind::accepted, BrokerEvent::Kind::fill, BrokerEvent::Kind::cancelled,
                                     BrokerEvent::Kind::rejected, BrokerEvent::Kind::expired};
 
-// `where` + "." + `key`, or `key` at the top level: the key path an error names.
-std::string key_path(std::string_view where, std::string_view key) {
-  return where.empty() ? std::string(key) : fmt::format("{}.{}", where, key);
-}
-
-core::Error state_error(std::string_view path, std::string_view problem) {
-  return core::input_error("simulated broker state: {}: {}", path, problem);
-}
-
-// Each reader checks one member of `object` and names its key path on failure.
-core::Result<const json*> member(const json& object, std::string_view where, std::string_view key) {
-  const auto it = object.find(key);
-  if (it == object.end()) return state_error(key_path(where, key), "missing");
-  return &*it;
-}
-
-core::Result<const json*> member_of_type(const json& object, std::string_view where, std::string_view key,
-                                         json::value_t type, std::string_view expected) {
-  auto value = member(object, where, key);
-  if (!value) return value.error();
-  if ((*value)->type() != type) return state_error(key_path(where, key), fmt::format("expected {}", expected));
-  return value;
-}
-
-std::optional<core::Error> read_string(const json& object, std::string_view where, std::string_view key,
-                                       std::string& out) {
-  auto value = member_of_type(object, where, key, json::value_t::string, "a string");
-  if (!value) return value.error();
-  out = (*value)->get<std::string>();
-  return std::nullopt;
-}
-
-std::optional<core::Error> read_bool(const json& object, std::string_view where, std::string_view key, bool& out) {
-  auto value = member_of_type(object, where, key, json::value_t::boolean, "true or false");
-  if (!value) return value.error();
-  out = (*value)->get<bool>();
-  return std::nullopt;
-}
-
-std::optional<core::Error> read_double(const json& object, std::string_view where, std::string_view key, double& out) {
-  auto value = member(object, where, key);
-  if (!value) return value.error();
-  if (!(*value)->is_number()) return state_error(key_path(where, key), "expected a number");
-  out = (*value)->get<double>();
-  if (!std::isfinite(out)) return state_error(key_path(where, key), "expected a finite number");
-  return std::nullopt;
-}
-
-// An integer (UTC ns, a duration) in the range of int64.
-std::optional<core::Error> int64_problem(const json& value, const std::string& path, std::int64_t& out) {
-  if (!value.is_number_integer()) return state_error(path, "expected an integer");
-  if (value.is_number_unsigned() &&
-      value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    return state_error(path, "out of range");
-  }
-  out = value.get<std::int64_t>();
-  return std::nullopt;
-}
-
-std::optional<core::Error> read_int64(const json& object, std::string_view where, std::string_view key,
-                                      std::int64_t& out) {
-  auto value = member(object, where, key);
-  if (!value) return value.error();
-  return int64_problem(**value, key_path(where, key), out);
-}
-
-// A count or an index: an integer >= 0.
-std::optional<core::Error> count_problem(const json& value, const std::string& path, std::size_t& out) {
-  if (!value.is_number_integer()) return state_error(path, "expected an integer >= 0");
-  if (!value.is_number_unsigned() && value.get<std::int64_t>() < 0) {
-    return state_error(path, "expected an integer >= 0");
-  }
-  const std::uint64_t count = value.get<std::uint64_t>();
-  if (count > std::numeric_limits<std::size_t>::max()) return state_error(path, "out of range");
-  out = static_cast<std::size_t>(count);
-  return std::nullopt;
-}
-
-std::optional<core::Error> read_count(const json& object, std::string_view where, std::string_view key,
-                                      std::size_t& out) {
-  auto value = member(object, where, key);
-  if (!value) return value.error();
-  return count_problem(**value, key_path(where, key), out);
-}
-
-core::Result<const json*> read_object(const json& object, std::string_view where, std::string_view key) {
-  return member_of_type(object, where, key, json::value_t::object, "an object");
-}
-
-core::Result<const json*> read_array(const json& object, std::string_view where, std::string_view key) {
-  return member_of_type(object, where, key, json::value_t::array, "an array");
-}
-
-std::optional<core::Error> read_side(const json& object, std::string_view where, OrderSide& out) {
-  std::string side;
-  if (auto error = read_string(object, where, "side", side)) return error;
-  if (side == "buy") {
-    out = OrderSide::buy;
-  } else if (side == "sell") {
-    out = OrderSide::sell;
-  } else {
-    return state_error(key_path(where, "side"), fmt::format("expected \"buy\" or \"sell\", got \"{}\"", side));
-  }
-  return std::nullopt;
+const StateReader& state_reader() {
+  static const StateReader reader("simulated broker state");
+  return reader;
 }
 
 json config_to_json(const SimulatedBrokerConfig& config) {
@@ -157,23 +57,24 @@ json config_to_json(const SimulatedBrokerConfig& config) {
 }
 
 core::Result<SimulatedBrokerConfig> config_from_json(const json& state) {
-  auto object = read_object(state, "", "config");
+  const StateReader& reader = state_reader();
+  auto object = reader.read_object(state, "", "config");
   if (!object) return object.error();
-  auto cost = read_object(**object, "config", "cost");
+  auto cost = reader.read_object(**object, "config", "cost");
   if (!cost) return cost.error();
-  auto commission = read_object(**cost, "config.cost", "commission");
+  auto commission = reader.read_object(**cost, "config.cost", "commission");
   if (!commission) return commission.error();
   SimulatedBrokerConfig config;
   CommissionConfig& c = config.cost.commission;
   std::optional<core::Error> error;
-  if ((error = read_double(**commission, "config.cost.commission", "per_share", c.per_share)) ||
-      (error = read_double(**commission, "config.cost.commission", "minimum", c.minimum)) ||
-      (error = read_double(**commission, "config.cost.commission", "maximum_fraction", c.maximum_fraction)) ||
-      (error = read_double(**commission, "config.cost.commission", "bps", c.bps)) ||
-      (error = read_double(**cost, "config.cost", "slippage_bps", config.cost.slippage_bps)) ||
-      (error = read_double(**object, "config", "initial_cash", config.initial_cash)) ||
-      (error = read_double(**object, "config", "max_participation", config.max_participation)) ||
-      (error = read_int64(**object, "config", "latency", config.latency))) {
+  if ((error = reader.read_number(**commission, "config.cost.commission", "per_share", c.per_share)) ||
+      (error = reader.read_number(**commission, "config.cost.commission", "minimum", c.minimum)) ||
+      (error = reader.read_number(**commission, "config.cost.commission", "maximum_fraction", c.maximum_fraction)) ||
+      (error = reader.read_number(**commission, "config.cost.commission", "bps", c.bps)) ||
+      (error = reader.read_number(**cost, "config.cost", "slippage_bps", config.cost.slippage_bps)) ||
+      (error = reader.read_number(**object, "config", "initial_cash", config.initial_cash)) ||
+      (error = reader.read_number(**object, "config", "max_participation", config.max_participation)) ||
+      (error = reader.read_int64(**object, "config", "latency", config.latency))) {
     return *error;
   }
   // check() names the field ("simulated broker config: max_participation: ..."): as a key path here.
@@ -181,55 +82,27 @@ core::Result<SimulatedBrokerConfig> config_from_json(const json& state) {
     constexpr std::string_view kCheckPrefix = "simulated broker config: ";
     const std::string& message = status.error().message;
     if (message.starts_with(kCheckPrefix)) {
-      return core::input_error("simulated broker state: config.{}", message.substr(kCheckPrefix.size()));
+      return reader.error(fmt::format("config.{}", message.substr(kCheckPrefix.size())));
     }
-    return core::input_error("simulated broker state: config: {}", message);
+    return reader.error("config", message);
   }
   return config;
 }
 
-json request_to_json(const OrderRequest& request) {
-  return json{{"client_order_id", request.client_order_id},
-              {"ticker", request.ticker},
-              {"side", side_name(request.side)},
-              {"quantity", request.quantity},
-              {"type", order_type_name(request.type)},
-              {"limit_price", request.limit_price},
-              {"reference_price", request.reference_price},
-              {"ts", request.ts}};
-}
-
 // The request fields of an order entry, as the risk manager approves them: ids and ticker
 // non-empty, quantity finite and > 0, a limit order's limit finite and > 0.
-core::Result<OrderRequest> request_from_json(const json& object, const std::string& where) {
-  OrderRequest request;
-  std::string type;
-  std::optional<core::Error> error;
-  if ((error = read_string(object, where, "client_order_id", request.client_order_id)) ||
-      (error = read_string(object, where, "ticker", request.ticker)) ||
-      (error = read_side(object, where, request.side)) ||
-      (error = read_double(object, where, "quantity", request.quantity)) ||
-      (error = read_string(object, where, "type", type)) ||
-      (error = read_double(object, where, "limit_price", request.limit_price)) ||
-      (error = read_double(object, where, "reference_price", request.reference_price)) ||
-      (error = read_int64(object, where, "ts", request.ts))) {
-    return *error;
+core::Result<OrderRequest> order_request_from_json(const json& object, const std::string& where) {
+  const StateReader& reader = state_reader();
+  core::Result<OrderRequest> request = request_from_json(object, reader, where);
+  if (!request) return request.error();
+  if (request->client_order_id.empty()) return reader.error(StateReader::path(where, "client_order_id"), "empty");
+  if (request->ticker.empty()) return reader.error(StateReader::path(where, "ticker"), "empty");
+  if (!(request->quantity > 0.0)) {
+    return reader.error(StateReader::path(where, "quantity"), fmt::format("must be > 0, got {}", request->quantity));
   }
-  if (request.client_order_id.empty()) return state_error(key_path(where, "client_order_id"), "empty");
-  if (request.ticker.empty()) return state_error(key_path(where, "ticker"), "empty");
-  if (!(request.quantity > 0.0)) {
-    return state_error(key_path(where, "quantity"), fmt::format("must be > 0, got {}", request.quantity));
-  }
-  if (type == "market") {
-    request.type = OrderType::market;
-  } else if (type == "limit") {
-    request.type = OrderType::limit;
-  } else {
-    return state_error(key_path(where, "type"), fmt::format("expected \"market\" or \"limit\", got \"{}\"", type));
-  }
-  if (request.type == OrderType::limit && !(request.limit_price > 0.0)) {
-    return state_error(key_path(where, "limit_price"),
-                       fmt::format("must be > 0 for a limit order, got {}", request.limit_price));
+  if (request->type == OrderType::limit && !(request->limit_price > 0.0)) {
+    return reader.error(StateReader::path(where, "limit_price"),
+                        fmt::format("must be > 0 for a limit order, got {}", request->limit_price));
   }
   return request;
 }
@@ -249,26 +122,28 @@ json event_to_json(const BrokerEvent& event) {
 }
 
 core::Result<BrokerEvent> event_from_json(const json& object, const std::string& where) {
-  if (!object.is_object()) return state_error(where, "expected an object");
+  const StateReader& reader = state_reader();
+  if (!object.is_object()) return reader.error(where, "expected an object");
   BrokerEvent event;
   std::string kind;
   std::optional<core::Error> error;
-  if ((error = read_string(object, where, "kind", kind)) ||
-      (error = read_string(object, where, "client_order_id", event.client_order_id)) ||
-      (error = read_string(object, where, "broker_order_id", event.broker_order_id)) ||
-      (error = read_string(object, where, "exec_id", event.exec_id)) ||
-      (error = read_string(object, where, "ticker", event.ticker)) || (error = read_side(object, where, event.side)) ||
-      (error = read_double(object, where, "quantity", event.quantity)) ||
-      (error = read_double(object, where, "price", event.price)) ||
-      (error = read_double(object, where, "commission", event.commission)) ||
-      (error = read_int64(object, where, "ts", event.ts)) ||
-      (error = read_string(object, where, "reason", event.reason))) {
+  if ((error = reader.read_string(object, where, "kind", kind)) ||
+      (error = reader.read_string(object, where, "client_order_id", event.client_order_id)) ||
+      (error = reader.read_string(object, where, "broker_order_id", event.broker_order_id)) ||
+      (error = reader.read_string(object, where, "exec_id", event.exec_id)) ||
+      (error = reader.read_string(object, where, "ticker", event.ticker)) ||
+      (error = read_side(reader, object, where, event.side)) ||
+      (error = reader.read_number(object, where, "quantity", event.quantity)) ||
+      (error = reader.read_number(object, where, "price", event.price)) ||
+      (error = reader.read_number(object, where, "commission", event.commission)) ||
+      (error = reader.read_int64(object, where, "ts", event.ts)) ||
+      (error = reader.read_string(object, where, "reason", event.reason))) {
     return *error;
   }
   const auto known = std::find_if(kEventKinds.begin(), kEventKinds.end(),
                                   [&](BrokerEvent::Kind candidate) { return event_kind_name(candidate) == kind; });
   if (known == kEventKinds.end()) {
-    return state_error(key_path(where, "kind"), fmt::format("unknown event kind \"{}\"", kind));
+    return reader.error(StateReader::path(where, "kind"), fmt::format("unknown event kind \"{}\"", kind));
   }
   event.kind = *known;
   return event;
@@ -534,111 +409,115 @@ json SimulatedBroker::to_json() const {
 }
 
 core::Result<SimulatedBroker> SimulatedBroker::from_json(const json& state) {
-  if (!state.is_object()) return core::input_error("simulated broker state: expected a JSON object");
+  const StateReader& reader = state_reader();
+  if (!state.is_object()) return reader.error("expected a JSON object");
   std::string format;
-  if (auto error = read_string(state, "", "format", format)) return *error;
-  if (format != kFormat) return state_error("format", fmt::format("expected \"{}\", got \"{}\"", kFormat, format));
+  if (auto error = reader.read_string(state, "", "format", format)) return *error;
+  if (format != kFormat) return reader.error("format", fmt::format("expected \"{}\", got \"{}\"", kFormat, format));
   std::int64_t version = 0;
-  if (auto error = read_int64(state, "", "version", version)) return *error;
+  if (auto error = reader.read_int64(state, "", "version", version)) return *error;
   if (version != kVersion) {
-    return state_error("version",
-                       fmt::format("expected {} (this build reads version {}), got {}", kVersion, kVersion, version));
+    return reader.error("version",
+                        fmt::format("expected {} (this build reads version {}), got {}", kVersion, kVersion, version));
   }
 
   core::Result<SimulatedBrokerConfig> config = config_from_json(state);
   if (!config) return config.error();
   SimulatedBroker broker(*config);
 
-  auto faults = read_object(state, "", "faults");
+  auto faults = reader.read_object(state, "", "faults");
   if (!faults) return faults.error();
-  if (auto error = read_bool(**faults, "faults", "duplicate_events", broker.faults_.duplicate_events)) return *error;
-  if (auto error = read_bool(**faults, "faults", "reverse_batches", broker.faults_.reverse_batches)) return *error;
+  if (auto error = reader.read_bool(**faults, "faults", "duplicate_events", broker.faults_.duplicate_events))
+    return *error;
+  if (auto error = reader.read_bool(**faults, "faults", "reverse_batches", broker.faults_.reverse_batches))
+    return *error;
 
-  auto book_state = member(state, "", "book");
+  auto book_state = reader.member(state, "", "book");
   if (!book_state) return book_state.error();
   core::Result<PositionTracker> book = PositionTracker::from_json(**book_state);
-  if (!book) return core::input_error("simulated broker state: book: {}", book.error().message);
+  if (!book) return reader.error("book", book.error().message);
   if (book->initial_cash() != broker.config_.initial_cash) {
-    return state_error("book.initial_cash", fmt::format("{} differs from config.initial_cash {}", book->initial_cash(),
-                                                        broker.config_.initial_cash));
+    return reader.error("book.initial_cash", fmt::format("{} differs from config.initial_cash {}", book->initial_cash(),
+                                                         broker.config_.initial_cash));
   }
   broker.book_ = std::move(book).value();
 
   // Orders, in submission order.
-  auto orders = read_array(state, "", "orders");
+  auto orders = reader.read_array(state, "", "orders");
   if (!orders) return orders.error();
   for (std::size_t i = 0; i < (*orders)->size(); ++i) {
     const json& entry = (**orders)[i];
     const std::string where = fmt::format("orders[{}]", i);
-    if (!entry.is_object()) return state_error(where, "expected an object");
-    core::Result<OrderRequest> request = request_from_json(entry, where);
+    if (!entry.is_object()) return reader.error(where, "expected an object");
+    core::Result<OrderRequest> request = order_request_from_json(entry, where);
     if (!request) return request.error();
     SimOrder order{.request = std::move(request).value()};
     std::string state_name;
     std::optional<core::Error> error;
-    if ((error = read_string(entry, where, "broker_order_id", order.broker_order_id)) ||
-        (error = read_double(entry, where, "filled_quantity", order.filled_quantity)) ||
-        (error = read_string(entry, where, "state", state_name))) {
+    if ((error = reader.read_string(entry, where, "broker_order_id", order.broker_order_id)) ||
+        (error = reader.read_number(entry, where, "filled_quantity", order.filled_quantity)) ||
+        (error = reader.read_string(entry, where, "state", state_name))) {
       return *error;
     }
-    if (order.broker_order_id.empty()) return state_error(key_path(where, "broker_order_id"), "empty");
+    if (order.broker_order_id.empty()) return reader.error(StateReader::path(where, "broker_order_id"), "empty");
     const auto known = std::find(kStateNames.begin(), kStateNames.end(), state_name);
     if (known == kStateNames.end()) {
-      return state_error(
-          key_path(where, "state"),
+      return reader.error(
+          StateReader::path(where, "state"),
           fmt::format("expected \"working\", \"filled\", \"cancelled\" or \"expired\", got \"{}\"", state_name));
     }
     order.state = static_cast<State>(known - kStateNames.begin());
     const double remaining = order.request.quantity - order.filled_quantity;
     if (order.filled_quantity < 0.0 || remaining < -OrderManager::kQuantityTolerance) {
-      return state_error(key_path(where, "filled_quantity"),
-                         fmt::format("{} is outside [0, quantity {}]", order.filled_quantity, order.request.quantity));
+      return reader.error(StateReader::path(where, "filled_quantity"),
+                          fmt::format("{} is outside [0, quantity {}]", order.filled_quantity, order.request.quantity));
     }
     // A working order has shares left to fill; a filled one has none.
     if (order.state == State::working && remaining <= OrderManager::kQuantityTolerance) {
-      return state_error(key_path(where, "state"),
-                         fmt::format("\"working\" but all {} shares are filled", order.request.quantity));
+      return reader.error(StateReader::path(where, "state"),
+                          fmt::format("\"working\" but all {} shares are filled", order.request.quantity));
     }
     if (order.state == State::filled && remaining > OrderManager::kQuantityTolerance) {
-      return state_error(key_path(where, "state"), fmt::format("\"filled\" with {} of {} shares filled",
-                                                               order.filled_quantity, order.request.quantity));
+      return reader.error(
+          StateReader::path(where, "state"),
+          fmt::format("\"filled\" with {} of {} shares filled", order.filled_quantity, order.request.quantity));
     }
     const std::string& id = order.request.client_order_id;
     if (!broker.index_.emplace(id, broker.orders_.size()).second) {
-      return state_error(key_path(where, "client_order_id"), fmt::format("'{}' appears twice", id));
+      return reader.error(StateReader::path(where, "client_order_id"), fmt::format("'{}' appears twice", id));
     }
     broker.orders_.push_back(std::move(order));
   }
 
   // The working list: exactly the working orders, ascending.
-  auto working = read_array(state, "", "working");
+  auto working = reader.read_array(state, "", "working");
   if (!working) return working.error();
   for (std::size_t i = 0; i < (*working)->size(); ++i) {
     const std::string where = fmt::format("working[{}]", i);
     std::size_t index = 0;
-    if (auto error = count_problem((**working)[i], where, index)) return *error;
+    if (auto error = reader.as_count((**working)[i], where, index)) return *error;
     if (index >= broker.orders_.size()) {
-      return state_error(where, fmt::format("order index {} is beyond the {} orders", index, broker.orders_.size()));
+      return reader.error(where, fmt::format("order index {} is beyond the {} orders", index, broker.orders_.size()));
     }
     if (!broker.working_.empty() && index <= broker.working_.back()) {
-      return state_error(where, "the indices must be strictly ascending");
+      return reader.error(where, "the indices must be strictly ascending");
     }
     if (broker.orders_[index].state != State::working) {
-      return state_error(where, fmt::format("order {} ('{}') is not in state \"working\"", index,
-                                            broker.orders_[index].request.client_order_id));
+      return reader.error(where, fmt::format("order {} ('{}') is not in state \"working\"", index,
+                                             broker.orders_[index].request.client_order_id));
     }
     broker.working_.push_back(index);
   }
   for (std::size_t index = 0; index < broker.orders_.size(); ++index) {
     if (broker.orders_[index].state == State::working &&
         !std::binary_search(broker.working_.begin(), broker.working_.end(), index)) {
-      return state_error("working", fmt::format("orders[{}] ('{}') is working but not listed", index,
-                                                broker.orders_[index].request.client_order_id));
+      return reader.error("working", fmt::format("orders[{}] ('{}') is working but not listed", index,
+                                                 broker.orders_[index].request.client_order_id));
     }
   }
 
   // The events not yet polled, in arrival order.
-  auto queue = read_array(state, "", "queue");
+  auto queue = reader.read_array(state, "", "queue");
   if (!queue) return queue.error();
   for (std::size_t i = 0; i < (*queue)->size(); ++i) {
     core::Result<BrokerEvent> event = event_from_json((**queue)[i], fmt::format("queue[{}]", i));
@@ -647,51 +526,52 @@ core::Result<SimulatedBroker> SimulatedBroker::from_json(const json& state) {
   }
 
   // Each ticker's latest bar start, and the book's clock: the latest of them.
-  auto last_bars = read_array(state, "", "last_bars");
+  auto last_bars = reader.read_array(state, "", "last_bars");
   if (!last_bars) return last_bars.error();
   std::optional<core::Timestamp> latest_bar;
   for (std::size_t i = 0; i < (*last_bars)->size(); ++i) {
     const json& entry = (**last_bars)[i];
     const std::string where = fmt::format("last_bars[{}]", i);
-    if (!entry.is_object()) return state_error(where, "expected an object");
+    if (!entry.is_object()) return reader.error(where, "expected an object");
     std::string ticker;
     core::Timestamp ts = 0;
     std::optional<core::Error> error;
-    if ((error = read_string(entry, where, "ticker", ticker)) || (error = read_int64(entry, where, "ts", ts))) {
+    if ((error = reader.read_string(entry, where, "ticker", ticker)) ||
+        (error = reader.read_int64(entry, where, "ts", ts))) {
       return *error;
     }
-    if (ticker.empty()) return state_error(key_path(where, "ticker"), "empty");
+    if (ticker.empty()) return reader.error(StateReader::path(where, "ticker"), "empty");
     if (!broker.last_bar_.emplace(ticker, ts).second) {
-      return state_error(key_path(where, "ticker"), fmt::format("'{}' appears twice", ticker));
+      return reader.error(StateReader::path(where, "ticker"), fmt::format("'{}' appears twice", ticker));
     }
     latest_bar = std::max(latest_bar.value_or(ts), ts);
   }
-  auto book_ts = member(state, "", "book_ts");
+  auto book_ts = reader.member(state, "", "book_ts");
   if (!book_ts) return book_ts.error();
   if (!(*book_ts)->is_null()) {
     core::Timestamp ts = 0;
-    if (auto error = int64_problem(**book_ts, "book_ts", ts)) return *error;
+    if (auto error = reader.as_int64(**book_ts, "book_ts", ts)) return *error;
     broker.book_ts_ = ts;
   }
   if (broker.book_ts_ != latest_bar) {
-    return state_error("book_ts", "must be the latest ts of last_bars (null when there is none)");
+    return reader.error("book_ts", "must be the latest ts of last_bars (null when there is none)");
   }
 
   std::size_t next_order = 0;
   std::size_t next_exec = 0;
   std::optional<core::Error> error;
-  if ((error = read_int64(state, "", "now", broker.now_)) ||
-      (error = read_count(state, "", "next_order_number", next_order)) ||
-      (error = read_count(state, "", "next_exec_number", next_exec))) {
+  if ((error = reader.read_int64(state, "", "now", broker.now_)) ||
+      (error = reader.read_count(state, "", "next_order_number", next_order)) ||
+      (error = reader.read_count(state, "", "next_exec_number", next_exec))) {
     return *error;
   }
   // Every order took a broker order id (refusals too), and both counters start at 1.
   if (next_order <= broker.orders_.size()) {
-    return state_error("next_order_number", fmt::format("{} must be at least {}: ids count from 1 and each of the "
-                                                        "{} orders took one",
-                                                        next_order, broker.orders_.size() + 1, broker.orders_.size()));
+    return reader.error("next_order_number", fmt::format("{} must be at least {}: ids count from 1 and each of the "
+                                                         "{} orders took one",
+                                                         next_order, broker.orders_.size() + 1, broker.orders_.size()));
   }
-  if (next_exec < 1) return state_error("next_exec_number", "must be >= 1");
+  if (next_exec < 1) return reader.error("next_exec_number", "must be >= 1");
   broker.next_order_number_ = next_order;
   broker.next_exec_number_ = next_exec;
   return broker;
