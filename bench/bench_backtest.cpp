@@ -10,12 +10,14 @@
 //
 // Arguments: 0 = the default config (next_open fills, flatten at the close), 1 = close fills,
 // 2 = next_open without flattening, 3 = signals that never cross the entry threshold (the cost of
-// the replay alone).
+// the replay alone), 4 = the default config through the risk manager (risk.yaml's defaults, every
+// ticker in one "unmapped" sector).
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -84,6 +86,7 @@ void BM_Backtest(benchmark::State& state) {
   const Market& m = market();
   BacktestConfig config;
   const auto* signals = &m.signals;
+  bool with_risk = false;
   switch (state.range(0)) {
     case 1:
       config.fill = FillMode::close;
@@ -94,6 +97,9 @@ void BM_Backtest(benchmark::State& state) {
     case 3:
       signals = &m.quiet;
       break;
+    case 4:
+      with_risk = true;  // through the risk manager at config/risk.yaml's defaults
+      break;
     default:
       break;
   }
@@ -102,7 +108,9 @@ void BM_Backtest(benchmark::State& state) {
   std::size_t skipped = 0;
   double final_equity = 0.0;
   for (auto _ : state) {
-    auto result = run_backtest(m.bars, *signals, config);
+    std::optional<RiskSettings> risk;
+    if (with_risk) risk = RiskSettings{};
+    auto result = run_backtest_with_limits(m.bars, *signals, config, risk);
     if (!result) {
       state.SkipWithError(result.error().message.c_str());
       return;
@@ -118,7 +126,7 @@ void BM_Backtest(benchmark::State& state) {
   state.counters["skipped"] = static_cast<double>(skipped);
   state.counters["final_equity"] = final_equity;
 }
-BENCHMARK(BM_Backtest)->Arg(0)->Arg(1)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Backtest)->Arg(0)->Arg(1)->Arg(2)->Arg(3)->Arg(4)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace itrade::evaluation

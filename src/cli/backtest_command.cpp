@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/console.h"
 #include "cli/data_sources.h"
+#include "cli/risk_settings.h"
 
 namespace itrade::cli {
 namespace {
@@ -17,6 +18,8 @@ namespace fs = std::filesystem;
 struct BacktestArgs {
   BacktestRequest request;
   fs::path backtest_file;
+  fs::path risk_file;
+  bool no_risk = false;
   // Overrides of backtest.yaml.
   std::optional<std::string> fill;
   bool long_only = false;
@@ -40,6 +43,12 @@ int run_backtest_command(BacktestArgs args, const GlobalOptions& global) {
   if (args.position_fraction) c.position_fraction = *args.position_fraction;
   if (args.entry_threshold) c.entry_threshold = *args.entry_threshold;
   if (args.slippage_bps) c.slippage_bps = *args.slippage_bps;
+  if (!args.no_risk) {
+    auto risk = load_risk_settings(*root, global, args.risk_file);
+    if (!risk) return report_error(risk.error());
+    args.request.risk = std::move(*risk);
+    args.request.risk_file = args.risk_file.empty() ? config_file(*root, global, "risk.yaml") : args.risk_file;
+  }
   args.request.command = "backtest";
   return run_backtest_request(args.request, *root, global);
 }
@@ -52,7 +61,8 @@ void add_backtest_command(CLI::App& app, const GlobalOptions& global, int& exit_
       "backtest",
       "Test a trading idea end to end: compute the features and the target, train the model with purged "
       "walk-forward (retrained per fold), backtest only its out-of-sample signals with costs (config/backtest.yaml), "
-      "and print Sharpe, Sortino, drawdown, win rate, profit factor, the deflated Sharpe over every run on the same "
+      "through the risk manager's limits (config/risk.yaml), and print Sharpe, Sortino, drawdown, win rate, profit "
+      "factor, the deflated Sharpe over every run on the same "
       "data, and the features that mattered. Records the run under runs/<id>/ (metrics, trades, equity, "
       "predictions, importance, fold models, report.html) and in runs/registry.sqlite. With --signals FILE, "
       "backtests given signals instead of a model's (no training), with the same costs, analytics and record.");
@@ -73,6 +83,12 @@ void add_backtest_command(CLI::App& app, const GlobalOptions& global, int& exit_
   cmd->add_option("--name", args->request.name, "A name for the run's record");
   cmd->add_option("--backtest-config", args->backtest_file,
                   "The backtest.yaml to use (default: the config directory's)");
+  auto* risk_config = cmd->add_option("--risk-config", args->risk_file,
+                                      "The risk.yaml whose limits every entry obeys, as in paper trading (default: "
+                                      "the config directory's; docs/risk.md)");
+  cmd->add_flag("--no-risk", args->no_risk,
+                "Backtest without the risk manager: only cash limits entries (to see what the limits change)")
+      ->excludes(risk_config);
   cmd->add_option("--models-config", args->request.models_file,
                   "The models.yaml to use (default: the config directory's)");
   cmd->add_option("--runs", args->request.runs_dir, "Where runs are recorded (default: runs/ of the project)");

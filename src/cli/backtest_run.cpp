@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/console.h"
+#include "cli/risk_settings.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "evaluation/experiment.h"
@@ -50,6 +51,8 @@ void print_summary(const evaluation::Experiment& run, const evaluation::Recorded
   fmt::print("  max drawdown  {:>10}    total return   {:>10}\n", percent(p.max_drawdown), percent(p.total_return));
   fmt::print("  win rate      {:>10}    profit factor  {:>10}\n", percent(p.win_rate), ratio(p.profit_factor));
   fmt::print("  trades/day    {:>10}    exposure       {:>10}\n", ratio(p.trades_per_day), percent(p.exposure));
+  fmt::print("  risk limits   trips: {}; entries cut: {}\n", evaluation::risk_trips_text(run.backtest),
+             evaluation::risk_blocks_text(run.backtest));
   const int trials = recorded.record.trials;
   if (recorded.deflated) {
     fmt::print(
@@ -147,6 +150,7 @@ core::Result<evaluation::Experiment> run_model(const BacktestRequest& request, c
   spec.walk_forward = request.walk_forward;
   spec.importance_repeats = request.importance_repeats;
   spec.backtest = request.backtest;
+  spec.risk = request.risk;
 
   SourceOverrides overrides = request.overrides;
   overrides.regular_session_only = !request.extended_hours;
@@ -185,6 +189,7 @@ core::Result<evaluation::Experiment> run_signals(const BacktestRequest& request,
   if (!days) return days.error();
   std::tie(spec.first_day, spec.last_day) = *days;
   spec.backtest = request.backtest;
+  spec.risk = request.risk;
 
   SourceOverrides overrides = request.overrides;
   overrides.regular_session_only = !request.extended_hours;
@@ -237,6 +242,9 @@ int run_backtest_request(const BacktestRequest& request, const fs::path& root, c
       {"session", request.extended_hours ? "extended" : "regular"},
       {"requested", {{"start", request.start}, {"end", request.end}}},
       {"backtest", backtest_json(request.backtest)},
+      {"risk", request.risk
+                   ? json{{"config", request.risk_file.string()}, {"limits", risk_limits_json(request.risk->limits)}}
+                   : json("off")},
   };
   if (request.signals.empty()) {
     config["walk_forward"] = {{"train_window", request.walk_forward.train_window},

@@ -6,11 +6,13 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "cli/commands.h"
 #include "cli/data_sources.h"
 #include "evaluation/backtest_config.h"
+#include "evaluation/backtester.h"
 #include "evaluation/walk_forward.h"
 
 namespace itrade::cli {
@@ -29,8 +31,11 @@ struct BacktestRequest {
   SourceOverrides overrides;
   evaluation::WalkForwardConfig walk_forward;
   evaluation::BacktestConfig backtest;  // resolved: backtest.yaml with the command's overrides
-  std::filesystem::path models_file;    // empty: the config directory's models.yaml
-  std::filesystem::path runs_dir;       // empty: runs/ of the project
+  // The limits the backtest obeys (risk.yaml and the sector map); empty: none but cash.
+  std::optional<evaluation::RiskSettings> risk;
+  std::filesystem::path risk_file;    // for the record
+  std::filesystem::path models_file;  // empty: the config directory's models.yaml
+  std::filesystem::path runs_dir;     // empty: runs/ of the project
   int importance_repeats = 3;
   std::filesystem::path signals;  // non-empty: backtest these signals; no model is trained
 };

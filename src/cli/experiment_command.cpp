@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/console.h"
 #include "cli/data_sources.h"
+#include "cli/risk_settings.h"
 #include "core/config_node.h"
 #include "core/strings.h"
 
@@ -43,7 +44,7 @@ core::Result<BacktestRequest> read_experiment(const fs::path& file, const fs::pa
   const core::ConfigNode& node = *loaded;
   (void)node.only_keys({"name", "description", "model", "features", "target", "signals", "data", "tickers", "start",
                         "end", "session", "walk_forward", "backtest_config", "backtest", "models_config",
-                        "importance_repeats"});
+                        "importance_repeats", "risk_config", "risk"});
   BacktestRequest request;
   request.command = fmt::format("experiment run {}", file.string());
   request.name = node.required<std::string>("name");
@@ -75,6 +76,8 @@ core::Result<BacktestRequest> read_experiment(const fs::path& file, const fs::pa
   w.max_train_rows = static_cast<std::size_t>(walk.optional_in_range<std::int64_t>(
       "max_train_rows", static_cast<std::int64_t>(w.max_train_rows), 0, 1'000'000'000'000));
   const std::string base_file = node.optional<std::string>("backtest_config", "");
+  const std::string risk_file = node.optional<std::string>("risk_config", "");
+  const bool with_risk = node.optional<bool>("risk", true);
   if (!node.ok()) return node.status().error();
   if (auto ok = w.check(); !ok) {
     return core::input_error("{}:{}: walk_forward: {}", file.string(), node.line_of("walk_forward"),
@@ -92,6 +95,16 @@ core::Result<BacktestRequest> read_experiment(const fs::path& file, const fs::pa
   auto backtest = evaluation::read_backtest_config(node.child("backtest"), *base);
   if (!backtest) return backtest.error();
   request.backtest = *backtest;
+  if (!with_risk && !risk_file.empty()) {
+    node.fail("risk_config", "names limits while risk: false turns them off", "remove one of the two");
+    return node.status().error();
+  }
+  if (with_risk) {
+    request.risk_file = risk_file.empty() ? config_file(root, global, "risk.yaml") : project_path(root, risk_file);
+    auto risk = load_risk_settings(root, global, request.risk_file);
+    if (!risk) return risk.error();
+    request.risk = std::move(*risk);
+  }
   return request;
 }
 
@@ -115,7 +128,8 @@ void add_experiment_command(CLI::App& app, const GlobalOptions& global, int& exi
       "run",
       "Run the experiment FILE.yaml describes, exactly as itrade backtest would with the same settings: features, "
       "target, model (or given signals), data, tickers, days, walk-forward windows and backtest settings "
-      "(config/backtest.yaml, or backtest_config:, with the backtest: block's keys replacing its values). Relative "
+      "(config/backtest.yaml, or backtest_config:, with the backtest: block's keys replacing its values) and risk "
+      "limits (config/risk.yaml, or risk_config:; risk: false for none). Relative "
       "paths in the file are relative to the project directory. The run is recorded under runs/<id>/ with the "
       "file's name. See config/experiments/ for examples and docs/experiments.md for every key.");
   run->add_option("file", args->file, "The experiment's YAML file")->required()->check(CLI::ExistingFile);

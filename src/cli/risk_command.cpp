@@ -11,7 +11,7 @@
 #include "cli/commands.h"
 #include "cli/console.h"
 #include "cli/data_sources.h"
-#include "core/system_config.h"
+#include "cli/risk_settings.h"
 #include "core/time.h"
 #include "execution/risk_manager.h"
 #include "execution/sector_map.h"
@@ -38,14 +38,10 @@ core::Result<LoadedRisk> load(const RiskArgs& args, const GlobalOptions& global)
   if (!root) return root.error();
   LoadedRisk loaded;
   loaded.file = args.config.empty() ? config_file(*root, global, "risk.yaml") : args.config;
-  auto config = execution::load_risk_config(loaded.file);
-  if (!config) return config.error();
-  auto system = core::load_system_config(*root);
-  if (!system) return system.error();
-  auto sectors = execution::load_sector_map(system->universes_dir, *config);
-  if (!sectors) return sectors.error();
-  loaded.config = std::move(*config);
-  loaded.sectors = std::move(*sectors);
+  auto settings = load_risk_settings(*root, global, loaded.file);
+  if (!settings) return settings.error();
+  loaded.config = std::move(settings->limits);
+  loaded.sectors = std::move(settings->sectors);
   return loaded;
 }
 

@@ -25,6 +25,7 @@
 #include "core/config_node.h"
 #include "core/result.h"
 #include "execution/cost_model.h"
+#include "execution/trading_policy.h"
 
 namespace itrade::evaluation {
 
@@ -57,6 +58,10 @@ struct BacktestConfig {
   double sell_price(double price) const { return execution::sell_price(price, slippage_bps); }
   // The fill costs as the simulated broker applies them.
   execution::CostModel cost_model() const { return {commission, slippage_bps}; }
+  // The decision and sizing rules as the live engine applies them.
+  execution::PolicyConfig policy() const {
+    return {position_fraction, entry_threshold, exit_threshold, long_only, max_holding_bars, whole_shares};
+  }
 
   // The first rule a field breaks, as an input error "<key>: <problem>; <fix>" (key paths as in
   // the YAML file, e.g. "commission.minimum"); OK when every field is in range.

@@ -9,21 +9,16 @@
 #include <vector>
 
 #include "core/time.h"
+#include "execution/risk_limit.h"
+#include "execution/trading_policy.h"
 
 namespace itrade::evaluation {
 
 enum class Side { long_position = 1, short_position = -1 };
 
-// Why a position was closed.
-enum class ExitReason {
-  signal,       // the signal no longer supported the side (|signal| fell to the exit threshold)
-  reversal,     // the signal crossed to the other side's entry threshold: closed, then re-opened
-  flatten,      // the last bar of the New York day: intraday positions are closed at its close
-  max_holding,  // held for max_holding_bars
-  end_of_data,  // the ticker's bars ended with the position open: closed at the last close
-};
-
-const char* exit_reason_name(ExitReason reason);
+// Why a position was closed: the trading policy's reasons, shared with the live engine.
+using ExitReason = execution::ExitReason;
+using execution::exit_reason_name;
 
 // One round trip: a position opened by one fill and closed by one fill. Prices are fill prices,
 // slippage included; fees are the commissions of both fills in the account currency.
@@ -48,6 +43,13 @@ struct Trade {
   double return_fraction() const { return entry_value() > 0.0 ? pnl / entry_value() : 0.0; }
 };
 
+// How often one risk limit cut the entries of a backtest.
+struct RiskBlocks {
+  execution::RiskLimit limit = execution::RiskLimit::none;
+  std::size_t rejected = 0;  // entries not taken
+  std::size_t reduced = 0;   // entries taken with fewer shares
+};
+
 struct BacktestResult {
   std::vector<std::string> tickers;
   std::vector<Trade> trades;  // in exit order
@@ -64,7 +66,20 @@ struct BacktestResult {
   double total_fees = 0.0;
   double traded_value = 0.0;        // sum of |quantity x fill price| over every fill
   std::size_t bar_steps = 0;        // (ticker, bar) pairs simulated
-  std::size_t skipped_entries = 0;  // entries not taken for lack of cash (fewer than 1 share)
+  std::size_t skipped_entries = 0;  // entries sized to nothing: no cash, or under one share
+
+  // With a risk manager (backtester.h, BacktestRisk): the loss limits that tripped during the
+  // run, in order, and per limit the entries it rejected or reduced (limits that never acted are
+  // left out), in the order of execution::RiskLimit.
+  bool risk_managed = false;
+  std::vector<execution::Trip> risk_trips;
+  std::vector<RiskBlocks> risk_blocks;
 };
+
+// The risk manager's part in a result, in words for the terminal and the report: "off" when the
+// backtest ran without limits; else the trips ("none", or "daily_loss at 2024-08-12 14:10 UTC, ...")
+// and the entries the limits cut ("none", or "session_close rejected 12, position_size reduced 3").
+std::string risk_trips_text(const BacktestResult& result);
+std::string risk_blocks_text(const BacktestResult& result);
 
 }  // namespace itrade::evaluation

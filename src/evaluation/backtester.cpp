@@ -1,6 +1,7 @@
 #include "evaluation/backtester.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -10,6 +11,8 @@
 
 #include "core/nyse_calendar.h"
 #include "evaluation/portfolio.h"
+#include "execution/risk_manager.h"
+#include "execution/trading_policy.h"
 
 namespace itrade::evaluation {
 
@@ -114,18 +117,23 @@ struct Lane {
   double act_at_or_above = 0.0;
   double act_at_or_below = 0.0;
   std::int64_t act_from_bar = 0;
-  double pending_strength = 0.0;      // |signal| x confidence of the pending order's decision bar
+  double pending_quantity = 0.0;      // shares of the pending entry, sized at the decision
+  double pending_buy_cost = 0.0;      // what the pending order's buys were expected to cost
+  double pending_reference = 0.0;     // the decision bar's close
   Timestamp pending_decision_ts = 0;  // start of the pending order's decision bar
-  std::int8_t side = 0;               // +1 long, -1 short, 0 flat (mirrors the Portfolio)
-  std::int8_t pending_target = 0;     // next_open: the side the pending order leaves (0 = flat)
+  execution::RiskManager::TickerId risk_id = 0;
+  std::int8_t side = 0;            // +1 long, -1 short, 0 flat (mirrors the Portfolio)
+  std::int8_t pending_target = 0;  // next_open: the side the pending order leaves (0 = flat)
   ExitReason pending_reason = ExitReason::signal;
 };
 
 class Simulation {
  public:
   Simulation(std::span<const core::BarSeries> bars, std::span<const TickerSignals> signals,
-             const BacktestConfig& config)
+             const BacktestConfig& config, const BacktestRisk& risk)
       : config_(config),
+        risk_(risk.manager),
+        bar_length_(risk.bar_length),
         bars_(bars),
         signals_(signals),
         portfolio_(bars.size(), config.initial_cash),
@@ -140,12 +148,14 @@ class Simulation {
       lane.signal = signals[i].signal.data();
       lane.confidence = signals[i].confidence.data();
       lane.staged = records_.data() + i * kStageBars;
+      if (risk_ != nullptr) lane.risk_id = risk_->ticker_id(bars[i].ticker);
       arm(lane);
       lane.size = static_cast<std::int64_t>(bars[i].size());
       longest = std::max(longest, lane.size);
       bar_steps_ += bars[i].size();
     }
     pending_.reserve(bars.size());
+    if (risk_ != nullptr) trips_before_ = risk_->trips().size();
     // Room for one round trip per 8 bar-steps (more than intraday strategies trade), capped: only
     // the pages the trades use are touched, and growing by doubling would copy them all again.
     portfolio_.reserve_trades(std::min<std::size_t>(bar_steps_ / 8, kMaxReservedTrades));
@@ -176,6 +186,14 @@ class Simulation {
     result_.trades = portfolio_.take_trades();
     // The Portfolio records the fills; the decision bar is the backtester's, kept in close order.
     for (std::size_t t = 0; t < result_.trades.size(); ++t) result_.trades[t].decision_ts = decision_ts_[t];
+    if (risk_ != nullptr) {
+      result_.risk_managed = true;
+      const auto& trips = risk_->trips();
+      result_.risk_trips.assign(trips.begin() + static_cast<std::ptrdiff_t>(trips_before_), trips.end());
+      for (const RiskBlocks& b : risk_blocks_) {
+        if (b.rejected + b.reduced > 0) result_.risk_blocks.push_back(b);
+      }
+    }
     return std::move(result_);
   }
 
@@ -191,16 +209,10 @@ class Simulation {
     }
     const int tickers = static_cast<int>(lanes_.size());
     while (now != kNever) {
-      if constexpr (kNextOpen) {
-        if (!pending_.empty()) {
-          // Fills at the open value the open positions at their marks (the last closes), which
-          // record() summed at the end of the previous instant.
-          valuation_ = marked_value_;
-          valuation_ready_ = true;
-          fill_pending(now);
-        }
-      }
       valuation_ready_ = false;
+      if constexpr (kNextOpen) {
+        if (!pending_.empty()) fill_pending(now);
+      }
       Timestamp next = kNever;
       for (int i = 0; i < tickers; ++i) {
         Lane& lane = lanes_[static_cast<std::size_t>(i)];
@@ -278,59 +290,114 @@ class Simulation {
     return true;
   }
 
-  // Bar k = lane.cursor of ticker i, at its close: mark, then decide (and in close mode, fill).
+  // Bar k = lane.cursor of ticker i, at its close: mark, then decide and size (and in close mode,
+  // fill).
   template <bool kNextOpen>
   void step(int i, Lane& lane, const BarRecord& bar, Timestamp now) {
     const std::int64_t k = lane.cursor;
     portfolio_.set_mark(i, bar.close);
+    if (risk_ != nullptr) risk_->on_price(lane.risk_id, now, bar.close);
 
     // The ticker's last bar, or (flatten) its last bar of the New York day: close at this close
     // (a market-on-close order in both fill modes) and open nothing.
     if (bar.closing) [[unlikely]] {
-      if (lane.side != 0) {
-        fill(i, lane, k, now, bar.close, 0, flatten_ ? ExitReason::flatten : ExitReason::end_of_data, 0.0, now);
-      }
+      if (lane.side != 0)
+        close_position(i, lane, k, now, bar.close, flatten_ ? ExitReason::flatten : ExitReason::end_of_data);
       return;
     }
 
     const double s = bar.signal;  // NaN fails every comparison: no entry, no signal exit
     if (!((s >= lane.act_at_or_above) | (s <= lane.act_at_or_below) | (k >= lane.act_from_bar))) return;
-    std::int8_t target = 0;
-    ExitReason reason = ExitReason::signal;
-    if (lane.side == 0) {
-      if (s >= entry_) {
-        target = 1;
-      } else if (!long_only_ && s <= -entry_) {
-        target = -1;
-      } else {
-        return;
-      }
-    } else if (max_holding_ > 0 && k - lane.entry_bar + 1 >= max_holding_) {
-      reason = ExitReason::max_holding;
-    } else if (lane.side > 0) {
-      if (!(s <= exit_)) return;
-      if (!long_only_ && s <= -entry_) {
-        target = -1;
-        reason = ExitReason::reversal;
-      }
-    } else {
-      if (!(s >= -exit_)) return;
-      if (s >= entry_) {
-        target = 1;
-        reason = ExitReason::reversal;
-      }
-    }
-    const double strength = target != 0 ? std::abs(s) * bar.confidence : 0.0;
+    const execution::Decision d = execution::decide(policy_, lane.side, k - lane.entry_bar + 1, s, bar.confidence);
+    if (!d.act) return;
 
     if constexpr (kNextOpen) {
-      lane.pending_target = target;
-      lane.pending_reason = reason;
-      lane.pending_strength = strength;
+      // Sized now, at the decision, as a live engine must (the open it fills at is not known yet).
+      const double exit_cost = lane.side < 0 ? buy_cost(std::abs(portfolio_.position(i).quantity), bar.close) : 0.0;
+      double quantity = 0.0;
+      if (d.target != 0) {
+        quantity = size_entry(i, d.target, d.strength, bar.close, now, committed_cash() + exit_cost);
+      }
+      if (lane.side == 0 && quantity <= 0.0) return;
+      lane.pending_target = quantity > 0.0 ? static_cast<std::int8_t>(d.target) : 0;
+      lane.pending_reason = d.reason;
+      lane.pending_quantity = quantity;
+      lane.pending_buy_cost = exit_cost + (d.target > 0 && quantity > 0.0 ? buy_cost(quantity, bar.close) : 0.0);
+      lane.pending_reference = bar.close;
       lane.pending_decision_ts = now;
       pending_.insert(std::lower_bound(pending_.begin(), pending_.end(), i), i);  // ticker order
     } else {
-      fill(i, lane, k, now, bar.close, target, reason, strength, now);
+      if (lane.side != 0) close_position(i, lane, k, now, bar.close, d.reason);
+      if (d.target == 0) return;
+      const double quantity = size_entry(i, d.target, d.strength, bar.close, now, 0.0);
+      if (quantity > 0.0) open_position(i, lane, k, now, bar.close, d.target, quantity, now);
     }
+  }
+
+  // What buying `quantity` shares at the close `close` is expected to cost: the decision's
+  // estimate, slippage and commission included.
+  double buy_cost(double quantity, double close) const {
+    const double price = config_.buy_price(close);
+    return quantity * price + config_.commission(quantity, price);
+  }
+
+  // The cash the orders decided but not yet filled are expected to take (next_open mode).
+  double committed_cash() const {
+    double committed = 0.0;
+    for (const int j : pending_) committed += lanes_[static_cast<std::size_t>(j)].pending_buy_cost;
+    return committed;
+  }
+
+  // The shares of an entry of ticker i in direction `target` decided at `close` (docs/backtesting.md
+  // "Sizing"): on the equity at this instant's closes and the cash less `committed`; then through
+  // the risk manager, if any. 0 = no entry (counted as skipped when sizing gave none).
+  double size_entry(int i, int target, double strength, double close, Timestamp now, double committed) {
+    const double price = target > 0 ? config_.buy_price(close) : config_.sell_price(close);
+    if (!valuation_ready_) {
+      valuation_ = positions_value_at_close(now);
+      valuation_ready_ = true;
+    }
+    const double cash = portfolio_.cash();
+    const double equity = cash + valuation_;
+    const double quantity =
+        execution::entry_quantity(policy_, config_.commission, target, strength, equity, cash - committed, price);
+    if (quantity <= 0.0) {
+      ++skipped_entries_;
+      return 0.0;
+    }
+    return risk_ != nullptr ? risk_check(i, target, quantity, close, now, equity) : quantity;
+  }
+
+  // The risk manager's verdict on an entry (docs/backtesting.md, "Risk limits"): the order as a live
+  // engine would send it, against the positions the account will hold once the orders already
+  // decided have filled (ticker i's own position is closing, so it counts as flat).
+  double risk_check(int i, int target, double quantity, double close, Timestamp now, double equity) {
+    risk_positions_.clear();
+    for (const int j : portfolio_.open_tickers()) {
+      if (j == i || std::binary_search(pending_.begin(), pending_.end(), j)) continue;
+      risk_positions_.push_back(
+          {bars_[static_cast<std::size_t>(j)].ticker, portfolio_.position(j).quantity, portfolio_.position(j).mark});
+    }
+    for (const int j : pending_) {
+      const Lane& other = lanes_[static_cast<std::size_t>(j)];
+      if (j == i || other.pending_target == 0) continue;
+      risk_positions_.push_back({bars_[static_cast<std::size_t>(j)].ticker,
+                                 other.pending_target * other.pending_quantity, other.pending_reference});
+    }
+    execution::OrderRequest order;
+    order.client_order_id = "backtest";
+    order.ticker = bars_[static_cast<std::size_t>(i)].ticker;
+    order.side = target > 0 ? execution::OrderSide::buy : execution::OrderSide::sell;
+    order.quantity = quantity;
+    order.reference_price = close;
+    order.ts = now + bar_length_;
+    const execution::RiskDecision decision = risk_->check_order(order, {equity, risk_positions_});
+    if (decision.verdict != execution::Verdict::approve) {
+      RiskBlocks& blocks = risk_blocks_[static_cast<std::size_t>(decision.limit)];
+      blocks.limit = decision.limit;
+      ++(decision.verdict == execution::Verdict::reject ? blocks.rejected : blocks.reduced);
+    }
+    return decision.verdict == execution::Verdict::reject ? 0.0 : decision.approved_quantity;
   }
 
   // The triggers of step() for the lane's side: flat, an entry (|signal| >= entry_threshold, longs
@@ -350,15 +417,20 @@ class Simulation {
     lane.act_from_bar = max_holding_ > 0 ? lane.entry_bar + max_holding_ - 1 : kNoBar;
   }
 
-  // next_open: the orders pending for this instant fill at their bar's open, in ticker order.
-  // A pending order always has a next bar: none is decided at a ticker's last bar.
+  // next_open: the orders pending for this instant fill at their bar's open, in ticker order, with
+  // the quantities decided at the previous close. A pending order always has a next bar: none is
+  // decided at a ticker's last bar.
   void fill_pending(Timestamp now) {
     std::size_t kept = 0;
     for (const int i : pending_) {
       Lane& lane = lanes_[static_cast<std::size_t>(i)];
       if (lane.current->ts == now) {
-        fill(i, lane, lane.cursor, now, lane.current->open, lane.pending_target, lane.pending_reason,
-             lane.pending_strength, lane.pending_decision_ts);
+        const double open = lane.current->open;
+        if (lane.side != 0) close_position(i, lane, lane.cursor, now, open, lane.pending_reason);
+        if (lane.pending_target != 0) {
+          open_position(i, lane, lane.cursor, now, open, lane.pending_target, lane.pending_quantity,
+                        lane.pending_decision_ts);
+        }
       } else {
         pending_[kept++] = i;
       }
@@ -366,48 +438,38 @@ class Simulation {
     pending_.resize(kept);
   }
 
-  // Moves ticker i to `target` (0 flat, +1 long, -1 short) at market price `price` on its bar k:
-  // closes the open position if it is on another side, then opens the new one if any, recording
-  // `decision_ts` (the bar whose close decided it) for the new position's trade.
-  void fill(int i, Lane& lane, std::int64_t k, Timestamp now, double price, std::int8_t target, ExitReason reason,
-            double strength, Timestamp decision_ts) {
-    if (lane.side != 0) {
-      const double fill_price = lane.side > 0 ? config_.sell_price(price) : config_.buy_price(price);
-      const double signed_quantity = portfolio_.position(i).quantity;
-      const double quantity = std::abs(signed_quantity);
-      portfolio_.close(i, fill_price, config_.commission(quantity, fill_price), now, k, reason);
-      decision_ts_.push_back(lane.entry_decision_ts);
-      lane.side = 0;
-      arm(lane);
-      if (valuation_ready_) valuation_ -= signed_quantity * portfolio_.position(i).mark;
-    }
-    if (target == 0) return;
+  // Closes ticker i's open position at market price `price` on its bar k.
+  void close_position(int i, Lane& lane, std::int64_t k, Timestamp now, double price, ExitReason reason) {
+    const double fill_price = lane.side > 0 ? config_.sell_price(price) : config_.buy_price(price);
+    const double signed_quantity = portfolio_.position(i).quantity;
+    const double quantity = std::abs(signed_quantity);
+    portfolio_.close(i, fill_price, config_.commission(quantity, fill_price), now, k, reason);
+    decision_ts_.push_back(lane.entry_decision_ts);
+    lane.side = 0;
+    arm(lane);
+    if (valuation_ready_) valuation_ -= signed_quantity * portfolio_.position(i).mark;
+  }
+
+  // Opens `quantity` shares of ticker i in direction `target` at market price `price` on its bar
+  // k, recording `decision_ts` (the bar whose close decided it) for the trade.
+  void open_position(int i, Lane& lane, std::int64_t k, Timestamp now, double price, int target, double quantity,
+                     Timestamp decision_ts) {
     const Side side = target > 0 ? Side::long_position : Side::short_position;
     const double fill_price = target > 0 ? config_.buy_price(price) : config_.sell_price(price);
-    if (!valuation_ready_) {
-      valuation_ = positions_value_at_close(now);
-      valuation_ready_ = true;
-    }
-    const double equity = portfolio_.cash() + valuation_;
-    const double quantity = entry_quantity(config_, side, strength, equity, portfolio_.cash(), fill_price);
-    if (quantity <= 0.0) {
-      ++skipped_entries_;
-      return;
-    }
     portfolio_.open(i, side, quantity, fill_price, config_.commission(quantity, fill_price), now, k);
-    lane.side = target;
+    lane.side = static_cast<std::int8_t>(target);
     lane.entry_bar = k;
     lane.entry_decision_ts = decision_ts;
     arm(lane);
     portfolio_.set_mark(i, price);
-    valuation_ += portfolio_.position(i).quantity * price;
+    if (valuation_ready_) valuation_ += portfolio_.position(i).quantity * price;
   }
 
   // The value of the open positions for a fill at the close of `now`: each at its close at `now`
   // when its ticker has a bar then (all closes of an instant are known together, whichever
   // ticker is processed first), at its last mark otherwise. Tickers already processed at this
   // instant have moved their cursor past `now` and carry this close as their mark. Computed at
-  // the first entry of an instant's close phase (O(open positions)); fill() then keeps it up to
+  // the first entry of an instant's close phase (O(open positions)); the fills then keep it up to
   // date, each position entering and leaving at its mark (set to the fill's market price).
   double positions_value_at_close(Timestamp now) const {
     double value = 0.0;
@@ -429,17 +491,21 @@ class Simulation {
       value += v;
       exposure += std::abs(v);
     }
-    marked_value_ = value;
     result_.ts.push_back(now);
     result_.cash.push_back(portfolio_.cash());
     result_.equity.push_back(portfolio_.cash() + value);
     result_.gross_exposure.push_back(exposure);
+    // The loss limits see the equity at every bar's end, as a live engine reports it.
+    if (risk_ != nullptr) risk_->on_equity(now + bar_length_, portfolio_.cash() + value);
   }
 
   static constexpr std::int64_t kStageBars = 32;               // x 48 bytes x 100 tickers = 150 KiB
   static constexpr std::size_t kMaxReservedTrades = 1u << 20;  // x (88 + 8) bytes = 96 MiB of address space
 
   const BacktestConfig& config_;
+  const execution::PolicyConfig policy_ = config_.policy();
+  execution::RiskManager* const risk_;
+  const Timestamp bar_length_;
   const double entry_ = config_.entry_threshold;
   const double exit_ = config_.exit_threshold;
   const bool long_only_ = config_.long_only;
@@ -453,59 +519,39 @@ class Simulation {
   std::vector<BarRecord> records_;      // kStageBars per ticker
   std::vector<int> pending_;            // next_open: tickers with a pending order, ascending
   std::vector<Timestamp> decision_ts_;  // Trade::decision_ts of each closed trade, in close order
-  double marked_value_ = 0.0;           // open positions at their marks after the last instant
-  double valuation_ = 0.0;              // positions' value for the current fill phase, when ready
+  double valuation_ = 0.0;              // positions' value at this instant's closes, when ready
   bool valuation_ready_ = false;
   BacktestResult result_;
   std::size_t bar_steps_ = 0;
   std::size_t skipped_entries_ = 0;
+  std::vector<execution::PositionView> risk_positions_;  // risk_check's scratch
+  std::array<RiskBlocks, execution::kRiskLimitCount> risk_blocks_{};
+  std::size_t trips_before_ = 0;  // the risk manager's trips before this run
 };
 
 }  // namespace
 
 double entry_quantity(const BacktestConfig& config, Side side, double strength, double equity, double cash,
                       double fill_price) {
-  if (!(fill_price > 0.0)) return 0.0;
-  double quantity = config.position_fraction * strength * equity / fill_price;
-  if (!(quantity > 0.0)) return 0.0;  // NaN, zero strength or equity <= 0
-  if (config.whole_shares) quantity = std::floor(quantity);
-
-  const CommissionConfig& commission = config.commission;
-  const auto cost = [&](double q) { return q * fill_price + commission(q, fill_price); };
-  if (side == Side::long_position && cost(quantity) > cash) {
-    // cost(q) is continuous, piecewise linear and increasing in q, so the largest affordable q
-    // solves cost(q) = cash on one of its pieces: with the bps fee b and base = price x (1 + b),
-    //   per-share piece: q (base + per_share) = cash;  minimum piece: q base + minimum = cash;
-    //   cap piece: q (base + maximum_fraction x price) = cash;  no per-share schedule: q base = cash.
-    // Every solution on another piece is either affordable and smaller or unaffordable, so the
-    // largest affordable candidate is the answer (tolerance: the rounding of cost() itself).
-    const double base = fill_price * (1.0 + commission.bps * 1e-4);
-    double best = 0.0;
-    const auto consider = [&](double q) {
-      if (q > best && cost(q) <= cash * (1.0 + 1e-12)) best = q;
-    };
-    if (commission.per_share > 0.0) {
-      consider(cash / (base + commission.per_share));
-      consider((cash - commission.minimum) / base);
-      if (commission.maximum_fraction > 0.0) consider(cash / (base + commission.maximum_fraction * fill_price));
-    } else {
-      consider(cash / base);
-    }
-    quantity = std::min(quantity, best);
-    if (config.whole_shares) {
-      quantity = std::floor(quantity);
-      while (quantity >= 1.0 && cost(quantity) > cash) quantity -= 1.0;
-    }
-  }
-  if (config.whole_shares ? quantity < 1.0 : !(quantity > 0.0)) return 0.0;
-  return quantity;
+  return execution::entry_quantity(config.policy(), config.commission, side == Side::long_position ? 1 : -1, strength,
+                                   equity, cash, fill_price);
 }
 
 core::Result<BacktestResult> run_backtest(std::span<const core::BarSeries> bars, std::span<const TickerSignals> signals,
-                                          const BacktestConfig& config) {
+                                          const BacktestConfig& config, const BacktestRisk& risk) {
   if (auto checked = config.check(); !checked) return checked.error();
   if (auto shapes = check_shapes(bars, signals); !shapes) return shapes.error();
-  return Simulation(bars, signals, config).run();
+  if (!(risk.bar_length > 0)) return core::input_error("the bar length must be positive, got {} ns", risk.bar_length);
+  return Simulation(bars, signals, config, risk).run();
+}
+
+core::Result<BacktestResult> run_backtest_with_limits(std::span<const core::BarSeries> bars,
+                                                      std::span<const TickerSignals> signals,
+                                                      const BacktestConfig& config,
+                                                      const std::optional<RiskSettings>& risk) {
+  if (!risk) return run_backtest(bars, signals, config);
+  execution::RiskManager manager(risk->limits, risk->sectors);
+  return run_backtest(bars, signals, config, BacktestRisk{&manager, risk->bar_length});
 }
 
 }  // namespace itrade::evaluation

@@ -6,12 +6,14 @@
 //
 // Timeline: every distinct bar start of any ticker, ascending. At each instant:
 //   1. next_open mode: the orders decided at each ticker's previous bar fill at this bar's OPEN,
-//      in ticker order (before any price of this instant's closes is looked at);
+//      in ticker order, with the quantities sized at their decision (before any price of this
+//      instant's closes is looked at);
 //   2. for each ticker with a bar at this instant, in ticker order: its close becomes its mark;
 //      then the decision at the close (flatten / end of data / max holding / signal exit,
-//      reversal, entry); close mode fills it at this close, next_open mode keeps it pending for
-//      the ticker's next bar's open;
-//   3. equity, cash and gross exposure are recorded.
+//      reversal, entry) and the entry's size, on the equity at this instant's closes (the rules
+//      are execution's trading policy, shared with the live engine); close mode fills it at this
+//      close, next_open mode keeps it pending for the ticker's next bar's open;
+//   3. equity, cash and gross exposure are recorded (and reported to the risk manager, if any).
 // A signal computed at bar t's close therefore trades at bar t+1's open (DESIGN.md, "Backtest
 // semantics"); nothing after bar t can change a fill decided at t, and the signal of bar t+1
 // cannot change any fill at or before t+1's open.
@@ -20,6 +22,7 @@
 // doc, with their formulas. Cost: O(bars of all tickers) plus O(open positions) per instant and
 // per fill; no allocation per bar.
 
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -27,6 +30,12 @@
 #include "core/result.h"
 #include "evaluation/backtest_config.h"
 #include "evaluation/backtest_result.h"
+#include "execution/risk_config.h"
+#include "execution/sector_map.h"
+
+namespace itrade::execution {
+class RiskManager;
+}
 
 namespace itrade::evaluation {
 
@@ -38,6 +47,24 @@ struct TickerSignals {
   std::vector<double> confidence;
 };
 
+// The risk manager a backtest sends its entries through, as paper and live trading do
+// (docs/backtesting.md, "Risk limits"). The backtester feeds it every close and the equity after
+// every instant and asks it about every entry, at the decision time: the bar's start plus
+// `bar_length`. Exits never ask: they are always allowed. The manager keeps its state (trips,
+// halts) after the run; give each run a fresh one.
+struct BacktestRisk {
+  execution::RiskManager* manager = nullptr;  // nullptr: no limits but cash
+  core::Timestamp bar_length = 5 * core::kNanosPerMinute;
+};
+
+// A run's risk settings (config/risk.yaml and the sector map): each backtest builds a fresh
+// RiskManager from them, so that no run inherits another's halts.
+struct RiskSettings {
+  execution::RiskConfig limits;
+  execution::SectorMap sectors;
+  core::Timestamp bar_length = 5 * core::kNanosPerMinute;
+};
+
 // Runs the backtest of `bars[i]` driven by `signals[i]` (one entry per ticker, same order).
 // Input errors: config.check() fails; signals.size() != bars.size(); a ticker's signal or
 // confidence length differs from its bar count (naming the ticker); a signal outside [-1, 1] or a
@@ -45,14 +72,16 @@ struct TickerSignals {
 // not a finite positive price, timestamps not strictly increasing (naming ticker and bar time).
 // Tickers with no bars take part in nothing. Zero tickers give an empty result.
 core::Result<BacktestResult> run_backtest(std::span<const core::BarSeries> bars, std::span<const TickerSignals> signals,
-                                          const BacktestConfig& config);
+                                          const BacktestConfig& config, const BacktestRisk& risk = {});
+// The same with a fresh risk manager built from `risk`, or none when it is empty.
+core::Result<BacktestResult> run_backtest_with_limits(std::span<const core::BarSeries> bars,
+                                                      std::span<const TickerSignals> signals,
+                                                      const BacktestConfig& config,
+                                                      const std::optional<RiskSettings>& risk);
 
-// The number of shares an entry fills (0 = no entry), docs/backtesting.md "Sizing":
-//   value = position_fraction x strength x equity, strength = |signal| x confidence;
-//   quantity = value / fill_price, floored to whole shares when config.whole_shares;
-//   a long is then reduced to the largest quantity with quantity x fill_price + commission <= cash;
-//   a quantity below one share (whole shares) or <= 0 (fractional) gives 0.
-// `fill_price` includes slippage. A short is not limited by cash (no margin model).
+// The number of shares an entry gets (0 = no entry): execution::entry_quantity with the config's
+// policy and commission (trading_policy.h; docs/backtesting.md "Sizing"). `fill_price` is the
+// expected fill price, slippage included.
 double entry_quantity(const BacktestConfig& config, Side side, double strength, double equity, double cash,
                       double fill_price);
 

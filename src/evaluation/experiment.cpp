@@ -243,7 +243,7 @@ core::Result<Experiment> run_experiment(std::span<const core::BarSeries> bars, c
   run.prediction_quality.ic = models::spearman(oos_signal, oos_return);
 
   started = Clock::now();
-  auto backtest = run_backtest(evaluated, signals, spec.backtest);
+  auto backtest = run_backtest_with_limits(evaluated, signals, spec.backtest, spec.risk);
   if (!backtest) return backtest.error();
   run.backtest = std::move(backtest).value();
   if (auto ok = analyse_backtest(run); !ok) return ok.error();

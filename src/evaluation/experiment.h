@@ -21,6 +21,7 @@
 #include "evaluation/attribution.h"
 #include "evaluation/backtest_config.h"
 #include "evaluation/backtest_result.h"
+#include "evaluation/backtester.h"
 #include "evaluation/walk_forward.h"
 #include "features/engine/feature_matrix.h"
 #include "features/registry/feature_registry.h"
@@ -42,7 +43,8 @@ struct ExperimentSpec {
   WalkForwardConfig walk_forward;
   bool allow_fallback = true;  // short data: an expanding window from the middle (walk_forward.h)
   BacktestConfig backtest;
-  int importance_repeats = 3;  // permutation importance shuffles per feature (0: skip)
+  std::optional<RiskSettings> risk;  // the limits the backtest obeys; empty: none but cash
+  int importance_repeats = 3;        // permutation importance shuffles per feature (0: skip)
 };
 
 // The configuration files an experiment resolves names against.

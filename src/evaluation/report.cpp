@@ -161,6 +161,12 @@ void headline(std::string& out, const ReportInput& input) {
   metric_row(out, "Final equity", num(result.equity.empty() ? kNaN : result.equity.back()));
   metric_row(out, "Days", count(p.days));
   metric_row(out, "Bars", count(p.bars));
+  append(out, "</table>");
+
+  append(out, "<table class=\"metrics\" id=\"risk-limits\"><tr><th colspan=\"2\"><h3>Risk limits</h3></th></tr>");
+  metric_row(out, "Loss limits tripped", risk_trips_text(result));
+  metric_row(out, "Entries cut by a limit", risk_blocks_text(result));
+  metric_row(out, "Entries too small for one share", count(result.skipped_entries));
   append(out, "</table></div></section>");
 }
 

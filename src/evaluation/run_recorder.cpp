@@ -48,6 +48,23 @@ std::optional<DeflatedSharpe> deflate(std::vector<double> returns, std::vector<d
 }
 
 // {feature: total attributed P&L}, keys in sorted order; null without an attribution.
+// The risk manager's part: null without one; else every trip and, per limit, the entries it cut.
+json risk_json(const BacktestResult& backtest) {
+  if (!backtest.risk_managed) return nullptr;
+  json trips = json::array();
+  for (const execution::Trip& t : backtest.risk_trips) {
+    trips.push_back({{"limit", execution::limit_name(t.limit)},
+                     {"ts", core::format_utc(t.ts)},
+                     {"equity", t.equity},
+                     {"threshold", t.threshold}});
+  }
+  json blocked = json::object();
+  for (const RiskBlocks& b : backtest.risk_blocks) {
+    blocked[std::string(execution::limit_name(b.limit))] = {{"rejected", b.rejected}, {"reduced", b.reduced}};
+  }
+  return {{"trips", trips}, {"entries_cut", blocked}, {"entries_too_small", backtest.skipped_entries}};
+}
+
 json attribution_json(const Experiment& run) {
   if (!run.attribution) return nullptr;
   json totals = json::object();  // a std::map: the features come out sorted by name
@@ -118,6 +135,7 @@ json metrics_json(const Experiment& run, const std::optional<DeflatedSharpe>& de
         {"last_day", core::format_date(run.data_last_day)},
         {"fingerprint", run.fingerprint},
         {"tickers", run.tickers}}},
+      {"risk", risk_json(run.backtest)},
       {"attribution", attribution_json(run)},
       {"attribution_unattributed", run.attribution ? number(run.attribution->unattributed) : json(nullptr)},
   };

@@ -64,7 +64,7 @@ core::Result<Experiment> run_signal_backtest(std::span<const core::BarSeries> ba
     signals[i].confidence.erase(signals[i].confidence.begin(),
                                 signals[i].confidence.begin() + static_cast<std::ptrdiff_t>(first));
   }
-  auto backtest = run_backtest(kept, signals, spec.backtest);
+  auto backtest = run_backtest_with_limits(kept, signals, spec.backtest, spec.risk);
   if (!backtest) return backtest.error();
   run.backtest = std::move(backtest).value();
   if (auto ok = analyse_backtest(run); !ok) return ok.error();

@@ -22,6 +22,7 @@ struct SignalBacktestSpec {
   core::DayNumber first_day = std::numeric_limits<core::DayNumber>::min();
   core::DayNumber last_day = std::numeric_limits<core::DayNumber>::max();
   BacktestConfig backtest;
+  std::optional<RiskSettings> risk;  // the limits the backtest obeys; empty: none but cash
 };
 
 // Input errors: those of align_signals() (a signal for a ticker without bars or a time that is not

@@ -133,13 +133,23 @@ std::span<const double> RiskManager::Ticker::window_returns() const {
 }
 
 const RiskManager::Ticker* RiskManager::find(std::string_view ticker) const {
-  const auto it = tickers_.find(std::string(ticker));
-  return it == tickers_.end() ? nullptr : &it->second;
+  const auto it = ticker_ids_.find(std::string(ticker));
+  return it == ticker_ids_.end() ? nullptr : &tickers_[it->second];
+}
+
+RiskManager::TickerId RiskManager::ticker_id(std::string_view ticker) {
+  const auto [it, added] = ticker_ids_.try_emplace(std::string(ticker), tickers_.size());
+  if (added) tickers_.emplace_back();
+  return it->second;
 }
 
 void RiskManager::on_price(std::string_view ticker, core::Timestamp ts, double price) {
+  on_price(ticker_id(ticker), ts, price);
+}
+
+void RiskManager::on_price(TickerId ticker, core::Timestamp ts, double price) {
   if (!(price > 0.0) || !std::isfinite(price)) return;
-  Ticker& t = tickers_[std::string(ticker)];
+  Ticker& t = tickers_[ticker];
   if (t.last_price > 0.0 && ts > t.last_ts) {
     const auto window = static_cast<std::size_t>(config_.correlation_window_bars);
     if (t.returns.empty()) {

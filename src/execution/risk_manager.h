@@ -43,28 +43,10 @@
 #include "core/time.h"
 #include "execution/order.h"
 #include "execution/risk_config.h"
+#include "execution/risk_limit.h"
 #include "execution/sector_map.h"
 
 namespace itrade::execution {
-
-enum class RiskLimit {
-  none,
-  invalid_order,    // the order itself is malformed
-  daily_loss,       // trading halted for the day
-  weekly_loss,      // ... for the week
-  drawdown,         // ... until reset_drawdown()
-  outside_session,  // not inside the regular session
-  session_close,    // within no_trade_before_close_min of the close
-  no_price,         // no last price for the ticker
-  price_band,       // the order's price is too far from the last price
-  max_positions,
-  position_size,
-  order_notional,
-  sector_exposure,
-  correlation,
-};
-
-std::string_view limit_name(RiskLimit limit);  // "daily_loss", "position_size", ...
 
 enum class Verdict { approve, reduce, reject };
 std::string_view verdict_name(Verdict verdict);
@@ -103,14 +85,6 @@ struct AccountView {
   std::span<const PositionView> positions;  // open positions
 };
 
-// A loss limit tripping: when, on which equity, against which threshold.
-struct Trip {
-  RiskLimit limit = RiskLimit::none;
-  core::Timestamp ts = 0;
-  double equity = 0.0;
-  double threshold = 0.0;  // the equity at or below which it trips
-};
-
 class RiskManager {
  public:
   RiskManager(RiskConfig config, SectorMap sectors);
@@ -120,6 +94,11 @@ class RiskManager {
   // A price of `ticker` at `ts` (a bar's close): the last price for the band check, and one return
   // of the correlation window when ts is later than the previous price's.
   void on_price(std::string_view ticker, core::Timestamp ts, double price);
+  // The same through a ticker's handle, for callers that send a price every bar (the
+  // backtester): no name lookup. A handle stays valid for the manager's life.
+  using TickerId = std::size_t;
+  TickerId ticker_id(std::string_view ticker);
+  void on_price(TickerId ticker, core::Timestamp ts, double price);
 
   // The account's equity at `ts`: rolls the day and week anchors, raises the peak and trips the
   // loss limits. Returns the trips this call caused (each limit trips once per period).
@@ -186,7 +165,8 @@ class RiskManager {
   RiskConfig config_;
   SectorMap sectors_;
   State state_;
-  std::unordered_map<std::string, Ticker> tickers_;
+  std::vector<Ticker> tickers_;  // by TickerId
+  std::unordered_map<std::string, TickerId> ticker_ids_;
 };
 
 }  // namespace itrade::execution

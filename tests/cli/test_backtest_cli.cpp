@@ -161,6 +161,40 @@ TEST_F(BacktestCliTest, SignalsOfARunReplayToTheSameTrades) {
   EXPECT_TRUE(contains(mixed.output, "--model, --features and --target do not apply")) << mixed.output;
 }
 
+// Backtests obey config/risk.yaml by default and say what the limits did; --risk-config takes other
+// limits and --no-risk none, and the record says which.
+TEST_F(BacktestCliTest, RiskLimitsAreAppliedReportedAndCanBeTurnedOff) {
+  const CommandRun model = itrade(blueprint());
+  ASSERT_EQ(model.exit_code, 0) << model.output;
+  EXPECT_TRUE(contains(model.output, "risk limits   trips: ")) << model.output;
+  const fs::path dir = runs_ / run_id(model.output);
+  EXPECT_TRUE(contains(read_text(dir / "metrics.json"), "\"entries_cut\"")) << read_text(dir / "metrics.json");
+  EXPECT_TRUE(contains(read_text(dir / "config.json"), "\"max_position_pct\"")) << read_text(dir / "config.json");
+  const std::string signals = "backtest --signals " + (dir / "predictions.csv").string() + " --runs " + runs_.string();
+
+  const CommandRun off = itrade(signals + " --no-risk");
+  ASSERT_EQ(off.exit_code, 0) << off.output;
+  EXPECT_TRUE(contains(off.output, "risk limits   trips: off; entries cut: off")) << off.output;
+  EXPECT_TRUE(contains(read_text(runs_ / run_id(off.output) / "config.json"), "\"risk\": \"off\""));
+
+  // A 0.2 % position cap ($200 of $100,000; the model's weak signals size positions near 1 %) cuts
+  // entries, and the record counts them under position_size.
+  const fs::path tight = dir_ / "tight.yaml";
+  std::ofstream(tight) << "max_position_pct: 0.002\n";
+  const CommandRun cut = itrade(signals + " --risk-config " + tight.string());
+  ASSERT_EQ(cut.exit_code, 0) << cut.output;
+  EXPECT_TRUE(contains(cut.output, "entries cut: position_size")) << cut.output;
+  const std::string metrics = read_text(runs_ / run_id(cut.output) / "metrics.json");
+  EXPECT_TRUE(contains(metrics, "\"position_size\"")) << metrics;
+
+  // Limits past a hard ceiling are refused, naming the file and line; nothing runs.
+  std::ofstream(tight) << "daily_loss_limit_pct: 0.5\n";
+  const CommandRun loose = itrade(signals + " --risk-config " + tight.string());
+  EXPECT_EQ(loose.exit_code, 2) << loose.output;
+  EXPECT_TRUE(contains(loose.output, "tight.yaml:1: daily_loss_limit_pct")) << loose.output;
+  EXPECT_NE(itrade(signals + " --no-risk --risk-config " + tight.string()).exit_code, 0);
+}
+
 // An experiment file runs what the equivalent command runs: the same trades.
 TEST_F(BacktestCliTest, ExperimentFileRunsLikeTheCommand) {
   const CommandRun command = itrade(blueprint());
@@ -200,6 +234,10 @@ TEST_F(BacktestCliTest, ExperimentFileRunsLikeTheCommand) {
   bad = itrade("experiment run " + file.string() + " --runs " + runs_.string());
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_TRUE(contains(bad.output, "idea.yaml:2: signals:")) << bad.output;
+  std::ofstream(file) << "name: idea\nrisk: false\nrisk_config: config/risk.yaml\n";
+  bad = itrade("experiment run " + file.string() + " --runs " + runs_.string());
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "idea.yaml:3: risk_config:")) << bad.output;
   int recorded = 0;
   for (const auto& entry : fs::directory_iterator(runs_)) recorded += entry.is_directory() ? 1 : 0;
   EXPECT_EQ(recorded, 2);

@@ -87,7 +87,8 @@ TEST(BacktesterTest, NextOpenFillsAtTheNextBarsOpen) {
   const auto result = run({series("AAA", 2)}, {signals({1, 1, 0, 0, 0, 0, 0, 0})}, zero_cost());
   ASSERT_EQ(result.trades.size(), 1u);
   const Trade& t = result.trades[0];
-  // Decided at bar 0's close, filled at bar 1's open (102): floor(0.5 x 10,000 / 102) = 49.
+  // Decided and sized at bar 0's close (101): floor(0.5 x 10,000 / 101) = 49; filled at bar 1's
+  // open (102).
   EXPECT_EQ(t.entry_ts, bar_time(0, 1));
   EXPECT_EQ(t.entry_price, 102.0);
   EXPECT_EQ(t.quantity, 49.0);
@@ -346,8 +347,8 @@ TEST(BacktesterTest, EntriesAreSizedOnEquityIncludingOtherOpenPositions) {
   const Trade& b = result.trades[0].ticker == 0 ? result.trades[0] : result.trades[1];
   EXPECT_DOUBLE_EQ(b.quantity, 0.25 * 10'500.0 / 100.0);
 
-  // next_open: decided at bar 0 / bar 1, filled at the next open; B's fill values A at its latest
-  // mark, A's bar-1 close (120), not at the open of bar 2.
+  // next_open: decided and sized at bar 0 / bar 1, filled at the next open; B's decision values A
+  // at its bar-1 close (120), the equity known then.
   config.fill = FillMode::next_open;
   result = run({series("B", 1, flat, flat), series("A", 1, flat, a_close)},
                {signals({0, 1, 1, 1}), signals({1, 1, 1, 1})}, config);
@@ -381,6 +382,50 @@ TEST(BacktesterTest, SharedCashLimitsTheSecondTickersEntry) {
   ASSERT_EQ(result.trades.size(), 1u);
   EXPECT_EQ(result.trades[0].ticker, 0);
   EXPECT_EQ(result.skipped_entries, 3u);
+}
+
+TEST(BacktesterTest, NextOpenSizesAtTheDecisionAndFillsThatQuantityThroughAGap) {
+  // Decided at bar 0's close (100); bar 1 opens at 250. The order was sized on the close, as a live
+  // order must be before it is sent: 0.5 x 10,000 / 100 = 50 shares, bought at 250 for 12,500,
+  // more than the cash. The gap is the account's to bear (no margin model): cash goes negative.
+  const std::vector<double> opens = {100.0, 250.0, 250.0, 250.0};
+  const std::vector<double> closes = {100.0, 250.0, 250.0, 250.0};
+  const auto result = run({series("A", 1, opens, closes)}, {signals({1, 1, 1, 1})}, zero_cost());
+  ASSERT_EQ(result.trades.size(), 1u);
+  EXPECT_EQ(result.trades[0].quantity, 50.0);
+  EXPECT_EQ(result.trades[0].entry_price, 250.0);
+  EXPECT_EQ(result.trades[0].decision_ts, bar_time(0, 0));
+  EXPECT_DOUBLE_EQ(result.cash[1], 10'000.0 - 12'500.0);
+}
+
+TEST(BacktesterTest, NextOpenEntriesDecidedTogetherShareTheCash) {
+  // A and B decide at the same close; neither has filled yet, so B may use only the cash A's order
+  // has not claimed: A 60 shares (6000 + $1), B floor((10,000 - 6001 - $1) / 100) = 39.
+  BacktestConfig config = zero_cost();
+  config.position_fraction = 0.6;
+  config.commission = CommissionConfig{};  // IBKR: 0.005/share, min 1, max 1 %
+  const std::vector<double> hundred(4, 100.0);
+  auto result = run({series("A", 1, hundred, hundred), series("B", 1, hundred, hundred)},
+                    {signals({1, 1, 1, 1}), signals({1, 1, 1, 1})}, config);
+  std::map<int, double> quantity;
+  for (const Trade& t : result.trades) quantity[t.ticker] = t.quantity;
+  ASSERT_EQ(quantity.size(), 2u);
+  EXPECT_EQ(quantity[0], 60.0);
+  EXPECT_EQ(quantity[1], 39.0);
+  EXPECT_GE(result.cash[1], 0.0);
+
+  // A short's cover is a buy too, and is claimed before the long that reverses it. B sells 100
+  // short at bar 1's open (cash 19,999 after $1); at bar 1's close the signal reverses: equity
+  // 19,999 - 10,000 = 9999 wants 99.99 shares, but the cover claims 10,000 + $1, leaving 9998:
+  // 100 q + $1 <= 9998 gives q = 99.97.
+  config.position_fraction = 1.0;
+  config.whole_shares = false;
+  result = run({series("B", 1, hundred, hundred)}, {signals({-1, 1, 1, 1})}, config);
+  ASSERT_EQ(result.trades.size(), 2u);
+  EXPECT_EQ(result.trades[0].side, Side::short_position);
+  EXPECT_EQ(result.trades[0].reason, ExitReason::reversal);
+  EXPECT_EQ(result.trades[1].side, Side::long_position);
+  EXPECT_NEAR(result.trades[1].quantity, 99.97, 1e-9);
 }
 
 TEST(BacktesterTest, CashLimitIncludesTheCommission) {
@@ -452,7 +497,8 @@ TEST(BacktesterTest, SlippageMovesEveryFillAgainstTheOrder) {
   ASSERT_EQ(result.trades.size(), 1u);
   EXPECT_DOUBLE_EQ(result.trades[0].entry_price, 102.0 * 1.001);  // a buy pays more
   EXPECT_DOUBLE_EQ(result.trades[0].exit_price, 106.0 * 0.999);   // a sell receives less
-  EXPECT_EQ(result.trades[0].quantity, std::floor(5000.0 / (102.0 * 1.001)));
+  // Sized at the decision: on the decision bar's close (101), slipped like the buy it expects.
+  EXPECT_EQ(result.trades[0].quantity, std::floor(5000.0 / (101.0 * 1.001)));
 
   result = run({series("AAA", 2)}, {signals({-1, -1, 0, 0, 0, 0, 0, 0})}, config);
   ASSERT_EQ(result.trades.size(), 1u);
