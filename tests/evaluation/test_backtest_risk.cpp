@@ -14,6 +14,7 @@
 #include "core/bars.h"
 #include "core/nyse_calendar.h"
 #include "core/time.h"
+#include "evaluation/backtest_fixture.h"
 #include "evaluation/backtester.h"
 #include "execution/risk_manager.h"
 
@@ -53,21 +54,8 @@ core::BarSeries bars(const std::string& ticker, const std::vector<Block>& blocks
   return s;
 }
 
-TickerSignals signals(std::vector<double> signal) {
-  TickerSignals s;
-  s.confidence.assign(signal.size(), 1.0);
-  s.signal = std::move(signal);
-  return s;
-}
-
-BacktestConfig zero_cost() {
-  BacktestConfig c;
-  c.initial_cash = 10'000.0;
-  c.position_fraction = 0.5;
-  c.commission = CommissionConfig{0.0, 0.0, 0.0, 0.0};
-  c.slippage_bps = 0.0;
-  return c;
-}
+using testing::signals;
+using testing::zero_cost;
 
 BacktestResult run(const std::vector<core::BarSeries>& b, const std::vector<TickerSignals>& s,
                    const BacktestConfig& config, execution::RiskManager* risk) {

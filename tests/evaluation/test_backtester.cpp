@@ -18,6 +18,7 @@
 
 #include "core/bars.h"
 #include "core/time.h"
+#include "evaluation/backtest_fixture.h"
 #include "evaluation/backtester.h"
 
 namespace itrade::evaluation {
@@ -50,22 +51,8 @@ core::BarSeries series(const std::string& ticker, int days, std::vector<double> 
   return s;
 }
 
-TickerSignals signals(std::vector<double> signal, double confidence = 1.0) {
-  TickerSignals s;
-  s.confidence.assign(signal.size(), confidence);
-  s.signal = std::move(signal);
-  return s;
-}
-
-// No costs, half the equity per full-strength signal, whole shares, 10,000 cash.
-BacktestConfig zero_cost() {
-  BacktestConfig c;
-  c.initial_cash = 10'000.0;
-  c.position_fraction = 0.5;
-  c.commission = CommissionConfig{0.0, 0.0, 0.0, 0.0};
-  c.slippage_bps = 0.0;
-  return c;
-}
+using testing::signals;
+using testing::zero_cost;
 
 BacktestResult run(const std::vector<core::BarSeries>& bars, const std::vector<TickerSignals>& sig,
                    const BacktestConfig& config) {
