@@ -4,7 +4,17 @@ namespace itrade::execution {
 
 std::string_view side_name(OrderSide side) { return side == OrderSide::buy ? "buy" : "sell"; }
 
-std::string_view order_type_name(OrderType type) { return type == OrderType::market ? "market" : "limit"; }
+std::string_view order_type_name(OrderType type) {
+  switch (type) {
+    case OrderType::market:
+      return "market";
+    case OrderType::limit:
+      return "limit";
+    case OrderType::market_on_close:
+      return "market_on_close";
+  }
+  return "unknown";
+}
 
 std::string_view status_name(OrderStatus status) {
   switch (status) {

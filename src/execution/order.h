@@ -22,8 +22,11 @@ std::string_view side_name(OrderSide side);  // "buy" / "sell"
 enum class OrderType {
   market,  // fills at the market (in simulation: the next bar's open, with slippage)
   limit,   // fills only at limit_price or better
+  // Fills at the close of the first eligible bar, with slippage; how the backtester flattens at
+  // the day's last bar (docs/backtesting.md, "flatten"). Needs no limit price.
+  market_on_close,
 };
-std::string_view order_type_name(OrderType type);  // "market" / "limit"
+std::string_view order_type_name(OrderType type);  // "market" / "limit" / "market_on_close"
 
 // What the strategy wants to trade, before the risk manager has seen it. Only the risk manager
 // can turn it into an ApprovedOrder (risk_manager.h), the one thing a Broker accepts.

@@ -38,10 +38,11 @@ std::string request_problem(const OrderRequest& request, std::string_view where)
 }
 
 // What the broker would execute; reference_price and ts describe the decision, and a retry of the
-// same order may carry newer ones.
+// same order may carry newer ones. Only a limit order's limit price is part of it (market and
+// market-on-close orders ignore the field).
 bool same_trading_content(const OrderRequest& a, const OrderRequest& b) {
   return a.ticker == b.ticker && a.side == b.side && a.quantity == b.quantity && a.type == b.type &&
-         (a.type == OrderType::market || a.limit_price == b.limit_price);
+         (a.type != OrderType::limit || a.limit_price == b.limit_price);
 }
 
 EventOutcome outcome(EventOutcome::Kind kind, std::string message) {

@@ -370,7 +370,9 @@ RiskDecision RiskManager::check_order(const OrderRequest& order, const AccountVi
   if (order.type == OrderType::limit && !(order.limit_price > 0.0 && std::isfinite(order.limit_price))) {
     return reject(RiskLimit::invalid_order, fmt::format("limit price {} is not a positive number", order.limit_price));
   }
-  if (order.type == OrderType::market && !(order.reference_price > 0.0 && std::isfinite(order.reference_price))) {
+  // Market and market-on-close orders carry no price of their own: the checks use the reference price.
+  if ((order.type == OrderType::market || order.type == OrderType::market_on_close) &&
+      !(order.reference_price > 0.0 && std::isfinite(order.reference_price))) {
     return reject(RiskLimit::invalid_order,
                   fmt::format("reference price {} is not a positive number", order.reference_price));
   }

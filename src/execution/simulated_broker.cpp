@@ -183,7 +183,7 @@ core::Status SimulatedBroker::submit(const ApprovedOrder& order) {
   // The risk manager approves only well-formed orders (RiskLimit::invalid_order).
   assert(!request.client_order_id.empty() && !request.ticker.empty());
   assert(request.quantity > 0.0 && std::isfinite(request.quantity));
-  assert(request.type == OrderType::market || (request.limit_price > 0.0 && std::isfinite(request.limit_price)));
+  assert(request.type != OrderType::limit || (request.limit_price > 0.0 && std::isfinite(request.limit_price)));
   advance_now(request.ts);
 
   BrokerEvent event{.client_order_id = request.client_order_id,
@@ -291,44 +291,50 @@ core::Status SimulatedBroker::on_bar(std::string_view ticker, const features::Ba
   double offered = volume_limited ? config_.max_participation * bar.volume : std::numeric_limits<double>::infinity();
 
   bool any_done = false;
-  for (const std::size_t index : working_) {
-    SimOrder& order = orders_[index];
-    const OrderRequest& request = order.request;
-    if (request.ticker != ticker) continue;
-    // Eligible from the first bar starting at decision + latency (a difference, not a sum, so
-    // that no latency overflows).
-    if (bar.ts < request.ts || bar.ts - request.ts < config_.latency) continue;
-    const std::optional<double> price = fill_price(request, bar);
-    if (!price) continue;
+  // The bar's open comes before its close: first the orders that trade at the open (market,
+  // limit), then the market-on-close ones, each group in submission order. A position bought at
+  // the open can so be sold at the close of the same bar, and the fill events (and exec ids) keep
+  // the bar's time order. Both groups draw on the one volume offer, in that order.
+  for (const bool at_close : {false, true}) {
+    for (const std::size_t index : working_) {
+      SimOrder& order = orders_[index];
+      const OrderRequest& request = order.request;
+      if (request.ticker != ticker || (request.type == OrderType::market_on_close) != at_close) continue;
+      // Eligible from the first bar starting at decision + latency (a difference, not a sum, so
+      // that no latency overflows).
+      if (bar.ts < request.ts || bar.ts - request.ts < config_.latency) continue;
+      const std::optional<double> price = fill_price(request, bar);
+      if (!price) continue;
 
-    double quantity = request.quantity - order.filled_quantity;
-    if (volume_limited) {
-      const double cap = is_whole(request.quantity) ? std::floor(offered) : offered;
-      if (cap < 1.0) continue;  // less than a share on offer: nothing fills at this bar
-      quantity = std::min(quantity, cap);
-      offered -= quantity;
-    }
-    const double commission = config_.cost.commission(quantity, *price);
-    // Cannot fail: the ticker, prices and time were checked above, quantity and commission follow.
-    const core::Status booked = book_.apply_fill(ticker, request.side, quantity, *price, commission, bar.ts);
-    assert(booked.ok());
-    if (!booked) return booked;
+      double quantity = request.quantity - order.filled_quantity;
+      if (volume_limited) {
+        const double cap = is_whole(request.quantity) ? std::floor(offered) : offered;
+        if (cap < 1.0) continue;  // less than a share on offer: nothing fills at this bar
+        quantity = std::min(quantity, cap);
+        offered -= quantity;
+      }
+      const double commission = config_.cost.commission(quantity, *price);
+      // Cannot fail: the ticker, prices and time were checked above, quantity and commission follow.
+      const core::Status booked = book_.apply_fill(ticker, request.side, quantity, *price, commission, bar.ts);
+      assert(booked.ok());
+      if (!booked) return booked;
 
-    order.filled_quantity += quantity;
-    if (request.quantity - order.filled_quantity <= OrderManager::kQuantityTolerance) {
-      order.state = State::filled;
-      any_done = true;
+      order.filled_quantity += quantity;
+      if (request.quantity - order.filled_quantity <= OrderManager::kQuantityTolerance) {
+        order.state = State::filled;
+        any_done = true;
+      }
+      queue_.push_back(BrokerEvent{.kind = BrokerEvent::Kind::fill,
+                                   .client_order_id = request.client_order_id,
+                                   .broker_order_id = order.broker_order_id,
+                                   .exec_id = fmt::format("SIM-E{}", next_exec_number_++),
+                                   .ticker = request.ticker,
+                                   .side = request.side,
+                                   .quantity = quantity,
+                                   .price = *price,
+                                   .commission = commission,
+                                   .ts = bar.ts});
     }
-    queue_.push_back(BrokerEvent{.kind = BrokerEvent::Kind::fill,
-                                 .client_order_id = request.client_order_id,
-                                 .broker_order_id = order.broker_order_id,
-                                 .exec_id = fmt::format("SIM-E{}", next_exec_number_++),
-                                 .ticker = request.ticker,
-                                 .side = request.side,
-                                 .quantity = quantity,
-                                 .price = *price,
-                                 .commission = commission,
-                                 .ts = bar.ts});
   }
   if (any_done) {
     std::erase_if(working_, [this](std::size_t index) { return orders_[index].state != State::working; });
@@ -357,7 +363,14 @@ void SimulatedBroker::end_of_day(core::Timestamp ts) {
 }
 
 std::optional<double> SimulatedBroker::fill_price(const OrderRequest& order, const features::BarPoint& bar) const {
-  if (order.type == OrderType::market) return config_.cost.fill_price(order.side, bar.open);
+  switch (order.type) {
+    case OrderType::market:
+      return config_.cost.fill_price(order.side, bar.open);
+    case OrderType::market_on_close:
+      return config_.cost.fill_price(order.side, bar.close);
+    case OrderType::limit:
+      break;
+  }
   const double limit = order.limit_price;
   if (order.side == OrderSide::buy) {
     if (bar.open <= limit) return bar.open;  // opened at or below the limit: the better price

@@ -2,36 +2,45 @@
 // SimulatedBroker: the paper-trading broker (docs/execution.md, "Simulated broker"). It fills
 // approved orders against the bars it is fed, with the backtester's fill and cost model
 // (docs/backtesting.md, "Fills"): an order decided at a bar's close fills at the ticker's next
-// bar's open, a market order with CostModel's slippage, every fill paying CostModel's commission.
+// bar's open, a market order with CostModel's slippage, every fill paying CostModel's commission;
+// a market-on-close order fills at that next bar's close instead, also with slippage.
 // It keeps its own book (a PositionTracker), as a real broker keeps the account, so that the
 // engine's book can be reconciled with it.
 //
 // Time is simulated only: nothing here reads a clock, sleeps or starts a thread, so the same
 // calls give the same events, bit for bit.
 //
-// Fill rules, for each working order of the bar's ticker, in submission order:
-//   eligibility  the bar's START >= the order's decision time (request ts) + latency. The
-//                decision time is the end of the bar it was decided on, so with latency 0 the
-//                first eligible bar is the next one; a bar that started earlier is ignored.
+// Fill rules, for the working orders of the bar's ticker: first those that trade at the open
+// (market, limit), in submission order, then the market-on-close ones, in submission order, so
+// that a position opened at a bar's open can be closed at its close (the fill events come in
+// that order too):
+//   eligibility  the bar's START >= the order's decision time (request ts) + latency, for every
+//                type. The decision time is the end of the bar it was decided on, so with
+//                latency 0 the first eligible bar is the next one; a bar that started earlier is
+//                ignored. A market-on-close order decided at bar k's close thus fills at bar
+//                k+1's close, not at bar k's (whose close is its decision time).
 //   market       fills at cost.fill_price(side, open) (slippage against the order).
+//   moc          market_on_close: fills at cost.fill_price(side, close) (slippage against the
+//                order), how the backtester flattens at the day's last bar.
 //   limit buy    open <= limit: at the open; else low <= limit: at the limit; else no fill.
 //   limit sell   open >= limit: at the open; else high >= limit: at the limit; else no fill.
 //                No slippage on limit fills: the limit guarantees the price.
 //   commission   cost.commission(quantity, fill price) for each fill.
 //   volume       max_participation 0: an order fills whole at one bar. Otherwise the bar offers
-//                max_participation x volume shares, shared by its orders in submission order
-//                (floored to whole shares for an order of whole shares); an order takes what is
-//                left of it, up to its remaining quantity, and keeps working for the rest. Less
-//                than 1 share offered: nothing fills at that bar. A bar without volume (negative
-//                or NaN) fills whole.
-// Every working order is a DAY order: end_of_day() expires it.
+//                max_participation x volume shares, shared by its orders in the fill order above
+//                (the open's, then the close's; floored to whole shares for an order of whole
+//                shares); an order takes what is left of it, up to its remaining quantity, and
+//                keeps working for the rest. Less than 1 share offered: nothing fills at that
+//                bar. A bar without volume (negative or NaN) fills whole.
+// Every working order is a DAY order, market-on-close included: end_of_day() expires it.
 //
 // Events (BrokerEvent, returned by poll_events() in the order they were queued):
 //   submit      accepted, broker order id "SIM-<n>". A client order id the broker already knows:
 //               rejected ("duplicate client order id"), under a broker order id of its own, so
 //               that an order manager which knows the original's id ignores it; no second order.
 //               (The request itself is well formed: the risk manager refuses anything else.)
-//   on_bar      one fill per execution, exec id "SIM-E<n>", ts = the bar's start.
+//   on_bar      one fill per execution, exec id "SIM-E<n>", ts = the bar's start (market-on-close
+//               fills too: a bar has no end time), the open's fills before the close's.
 //   cancel      cancelled, for a working order (its rest never fills).
 //   end_of_day  expired, for every working order.
 // Ids count from 1 over the broker's life.

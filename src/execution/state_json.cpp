@@ -215,9 +215,11 @@ core::Result<OrderRequest> request_from_json(const json& object, const StateRead
     request.type = OrderType::market;
   } else if (type == "limit") {
     request.type = OrderType::limit;
+  } else if (type == "market_on_close") {
+    request.type = OrderType::market_on_close;
   } else {
     return reader.error(StateReader::path(where, "type"),
-                        fmt::format("expected \"market\" or \"limit\", got \"{}\"", type));
+                        fmt::format("expected \"market\", \"limit\" or \"market_on_close\", got \"{}\"", type));
   }
   return request;
 }

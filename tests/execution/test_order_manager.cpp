@@ -173,6 +173,39 @@ TEST(OrderManagerTest, DuplicateTrackOfALimitOrderComparesTheLimitPrice) {
   EXPECT_FALSE(manager.track(limit_sell("o1", 10.0, 251.0)).ok());
 }
 
+TEST(OrderManagerTest, AMarketOnCloseOrderNeedsNoLimitPriceAndDuplicatesCompareLikeMarketOrders) {
+  OrderManager manager;
+  OrderRequest moc = market_buy("o1");
+  moc.type = OrderType::market_on_close;  // limit_price stays 0
+  const auto first = manager.track(moc);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_FALSE(first->duplicate);
+  EXPECT_EQ(first->order->request.type, OrderType::market_on_close);
+  EXPECT_EQ(first->order->status, OrderStatus::created);
+
+  // A retry with a newer decision is the same order; the limit price field is not its content.
+  OrderRequest retry = moc;
+  retry.ts = kT0 + 60 * kStep;
+  retry.reference_price = 101.0;
+  retry.limit_price = 99.0;
+  const auto second = manager.track(retry);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_TRUE(second->duplicate);
+  EXPECT_EQ(second->order, first->order);
+
+  // The type is: the same id as a market order, or with another quantity, is an error.
+  OrderRequest as_market = moc;
+  as_market.type = OrderType::market;
+  OrderRequest other_quantity = moc;
+  other_quantity.quantity = 50.0;
+  for (const OrderRequest& request : {as_market, other_quantity}) {
+    const auto tracked = manager.track(request);
+    ASSERT_FALSE(tracked.ok());
+    EXPECT_EQ(tracked.error().kind, core::ErrorKind::input);
+  }
+  EXPECT_EQ(manager.size(), 1u);
+}
+
 // ---- transitions ----
 
 TEST(OrderManagerTest, NewToSubmitted) {

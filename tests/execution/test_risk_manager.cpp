@@ -378,6 +378,32 @@ TEST(RiskManagerTest, ExitsAreAlwaysAllowed) {
   EXPECT_EQ(flip.limit, RiskLimit::drawdown);
 }
 
+TEST(RiskManagerTest, AMarketOnCloseExitPassesAfterTheSessionCloseCutoff) {
+  RiskConfig c = loose();
+  c.no_trade_before_close_min = 15;
+  c.price_band_pct = 0.05;
+  RiskManager risk = manager(c);
+  const std::vector<PositionView> held{{"AAA", 100}};
+  const core::Timestamp late = utc("2024-11-20T20:55:00Z");  // 5 minutes before the close
+  const auto on_close = [](OrderRequest order) {
+    order.type = OrderType::market_on_close;
+    return order;
+  };
+  // Flattening at the close is an exit: always allowed.
+  const RiskDecision flatten = risk.check_order(on_close(sell("AAA", 100, 100.0, late)), account(100'000, held));
+  EXPECT_EQ(flatten.verdict, Verdict::approve);
+  EXPECT_THAT(flatten.reason, HasSubstr("exit"));
+  ASSERT_TRUE(flatten.order);
+  EXPECT_EQ(flatten.order->request().type, OrderType::market_on_close);
+  // A new position is not, whatever its type.
+  EXPECT_EQ(risk.check_order(on_close(buy("BBB", 10, 100.0, late)), account(100'000, held)).limit,
+            RiskLimit::session_close);
+  // Like a market order, it is checked at its reference price, which it must have.
+  EXPECT_EQ(risk.check_order(on_close(buy("BBB", 10, 105.5)), account(100'000, held)).limit, RiskLimit::price_band);
+  EXPECT_EQ(risk.check_order(on_close(sell("AAA", 100, 0.0, late)), account(100'000, held)).limit,
+            RiskLimit::invalid_order);
+}
+
 TEST(RiskManagerTest, MalformedOrdersAreRejected) {
   RiskManager risk = manager(loose());
   const std::vector<PositionView> none;

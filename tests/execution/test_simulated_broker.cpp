@@ -1029,5 +1029,244 @@ TEST(SimulatedBrokerTest, MalformedStateIsAnInputErrorNamingTheKey) {
   EXPECT_THAT(SimulatedBroker::from_json(state).error().message, HasSubstr("book: "));
 }
 
+// --- Market-on-close orders ---
+
+OrderRequest on_close(const std::string& id, const std::string& ticker, OrderSide side, double quantity,
+                      core::Timestamp ts, double reference_price = 100.0) {
+  OrderRequest request = market(id, ticker, side, quantity, ts, reference_price);
+  request.type = OrderType::market_on_close;
+  return request;
+}
+
+TEST(SimulatedBrokerTest, MarketOnCloseOrdersFillAtTheNextBarsCloseWithSlippageAndCommission) {
+  SimulatedBrokerConfig config;
+  config.cost.slippage_bps = 2.0;
+  Approver approver;
+  SimulatedBroker broker = make_broker(config);
+
+  // Decided at bar 0's close: fills at bar 1's close (100.5), not at its open (100).
+  ASSERT_TRUE(broker.submit(approver.approve(on_close("buy", "AAA", OrderSide::buy, 10, decided_after(0)))).ok());
+  ASSERT_TRUE(broker.on_bar("AAA", bar(1, 100.0, 101.0, 99.0, 100.5)).ok());
+  std::vector<BrokerEvent> events = broker.poll_events();
+  ASSERT_EQ(kinds(events), (std::vector{EventKind::accepted, EventKind::fill}));
+  const BrokerEvent bought = events[1];
+  EXPECT_EQ(bought.client_order_id, "buy");
+  EXPECT_EQ(bought.exec_id, "SIM-E1");
+  EXPECT_EQ(bought.side, OrderSide::buy);
+  EXPECT_EQ(bought.quantity, 10.0);
+  EXPECT_EQ(bought.price, config.cost.fill_price(OrderSide::buy, 100.5));
+  EXPECT_DOUBLE_EQ(bought.price, 100.5201);  // 100.5 x (1 + 2 / 1e4)
+  EXPECT_EQ(bought.commission, 1.0);         // 10 x 0.005 = 0.05, raised to the $1 minimum
+  EXPECT_EQ(bought.commission, config.cost.commission(10.0, bought.price));
+  EXPECT_EQ(bought.ts, bar_start(1));
+  EXPECT_EQ(broker.working_count(), 0u);
+
+  ASSERT_TRUE(broker.submit(approver.approve(on_close("sell", "AAA", OrderSide::sell, 10, decided_after(1)))).ok());
+  ASSERT_TRUE(broker.on_bar("AAA", bar(2, 110.0, 111.0, 107.5, 108.0)).ok());
+  events = broker.poll_events();
+  ASSERT_EQ(kinds(events), (std::vector{EventKind::accepted, EventKind::fill}));
+  const BrokerEvent sold = events[1];
+  EXPECT_EQ(sold.exec_id, "SIM-E2");
+  EXPECT_EQ(sold.side, OrderSide::sell);
+  EXPECT_EQ(sold.price, config.cost.fill_price(OrderSide::sell, 108.0));
+  EXPECT_DOUBLE_EQ(sold.price, 107.9784);  // 108 x (1 - 2 / 1e4)
+  EXPECT_EQ(sold.commission, 1.0);
+  EXPECT_EQ(sold.ts, bar_start(2));
+
+  double cash = 100'000.0;
+  cash -= 10.0 * bought.price + 1.0;
+  cash -= -(10.0 * sold.price) + 1.0;
+  const auto account = broker.account();
+  ASSERT_TRUE(account);
+  EXPECT_EQ(account->cash, cash);
+  EXPECT_EQ(account->equity, cash);
+  ASSERT_TRUE(broker.positions());
+  EXPECT_TRUE(broker.positions()->empty());
+}
+
+TEST(SimulatedBrokerTest, OnOneBarTheOpensFillsComeBeforeTheClosesWhateverTheSubmissionOrder) {
+  SimulatedBrokerConfig config;
+  config.cost.slippage_bps = 2.0;
+  Approver approver;
+  SimulatedBroker broker = make_broker(config);
+  // One decision: buy at the next open, sell that position at the same bar's close. The
+  // market-on-close order is submitted first, and still fills second.
+  const core::Timestamp t = decided_after(0);
+  ASSERT_TRUE(broker.submit(approver.approve(on_close("exit", "AAA", OrderSide::sell, 10, t))).ok());
+  ASSERT_TRUE(broker.submit(approver.approve(market("entry", "AAA", OrderSide::buy, 10, t))).ok());
+  ASSERT_TRUE(broker.on_bar("AAA", bar(1, 100.0, 102.0, 99.0, 101.5)).ok());
+
+  const std::vector<BrokerEvent> events = broker.poll_events();
+  ASSERT_EQ(kinds(events), (std::vector{EventKind::accepted, EventKind::accepted, EventKind::fill, EventKind::fill}));
+  EXPECT_EQ(events[0].client_order_id, "exit");
+  EXPECT_EQ(events[1].client_order_id, "entry");
+  const BrokerEvent& at_open = events[2];
+  const BrokerEvent& at_close = events[3];
+  EXPECT_EQ(at_open.client_order_id, "entry");
+  EXPECT_EQ(at_open.exec_id, "SIM-E1");
+  EXPECT_EQ(at_open.price, config.cost.fill_price(OrderSide::buy, 100.0));
+  EXPECT_EQ(at_close.client_order_id, "exit");
+  EXPECT_EQ(at_close.exec_id, "SIM-E2");
+  EXPECT_EQ(at_close.price, config.cost.fill_price(OrderSide::sell, 101.5));
+  EXPECT_EQ(at_open.ts, bar_start(1));
+  EXPECT_EQ(at_close.ts, bar_start(1));
+
+  // Flat after the round trip, the cash moved by both fills.
+  EXPECT_EQ(broker.working_count(), 0u);
+  EXPECT_EQ(broker.book().position("AAA").quantity, 0.0);
+  ASSERT_TRUE(broker.positions());
+  EXPECT_TRUE(broker.positions()->empty());
+  double cash = 100'000.0;
+  cash -= 10.0 * at_open.price + at_open.commission;
+  cash -= -(10.0 * at_close.price) + at_close.commission;
+  EXPECT_EQ(broker.book().cash(), cash);
+  EXPECT_DOUBLE_EQ(broker.book().cash(), 100'000.0 - 1000.2 - 1.0 + 1014.797 - 1.0);
+}
+
+TEST(SimulatedBrokerTest, MarketOnCloseOrdersTakeTheBarsVolumeLeftByTheOpensOrders) {
+  SimulatedBrokerConfig config;
+  config.max_participation = 0.1;  // 0.1 x 500 = 50 shares a bar
+  Approver approver;
+  SimulatedBroker broker = make_broker(config);
+  const core::Timestamp t = decided_after(0);
+  ASSERT_TRUE(broker.submit(approver.approve(on_close("exit", "AAA", OrderSide::sell, 30, t))).ok());
+  ASSERT_TRUE(broker.submit(approver.approve(market("entry", "AAA", OrderSide::buy, 40, t))).ok());
+  (void)broker.poll_events();
+
+  ASSERT_TRUE(broker.on_bar("AAA", bar(1, 100.0, 101.0, 99.0, 100.8, 500.0)).ok());
+  std::vector<BrokerEvent> fills = fills_of(broker.poll_events());
+  ASSERT_EQ(fills.size(), 2u);
+  EXPECT_EQ(fills[0].client_order_id, "entry");
+  EXPECT_EQ(fills[0].quantity, 40.0);
+  EXPECT_EQ(fills[1].client_order_id, "exit");
+  EXPECT_EQ(fills[1].quantity, 10.0);  // what the open's order left of the 50
+  EXPECT_EQ(fills[1].price, config.cost.fill_price(OrderSide::sell, 100.8));
+  EXPECT_EQ(broker.working_count(), 1u);
+
+  // The rest keeps working, and fills at the next bar's close.
+  ASSERT_TRUE(broker.on_bar("AAA", bar(2, 100.9, 101.0, 99.5, 99.7, 500.0)).ok());
+  fills = fills_of(broker.poll_events());
+  ASSERT_EQ(fills.size(), 1u);
+  EXPECT_EQ(fills[0].client_order_id, "exit");
+  EXPECT_EQ(fills[0].quantity, 20.0);
+  EXPECT_EQ(fills[0].price, config.cost.fill_price(OrderSide::sell, 99.7));
+  EXPECT_EQ(broker.working_count(), 0u);
+  EXPECT_EQ(broker.book().position("AAA").quantity, 10.0);
+}
+
+TEST(SimulatedBrokerTest, MarketOnCloseNeverFillsOnAnEarlierBarAndExpiresAtTheEndOfDay) {
+  Approver approver;
+  SimulatedBroker broker = make_broker();
+  // Decided at bar 1's close: bar 1 (and an earlier one) must not fill it, not even at bar 1's
+  // close, which is the decision's own time.
+  ASSERT_TRUE(broker.submit(approver.approve(on_close("moc", "AAA", OrderSide::buy, 10, decided_after(1)))).ok());
+  ASSERT_TRUE(broker.on_bar("AAA", flat_bar(0, 50.0)).ok());
+  ASSERT_TRUE(broker.on_bar("AAA", bar(1, 60.0, 61.0, 59.0, 60.5)).ok());
+  EXPECT_EQ(kinds(broker.poll_events()), (std::vector{EventKind::accepted}));
+  EXPECT_EQ(broker.working_count(), 1u);
+
+  // No eligible bar before the session ends: a DAY order, it expires.
+  const core::Timestamp close = utc("2024-11-20T21:00:00Z");
+  broker.end_of_day(close);
+  const std::vector<BrokerEvent> events = broker.poll_events();
+  ASSERT_EQ(kinds(events), (std::vector{EventKind::expired}));
+  EXPECT_EQ(events[0].client_order_id, "moc");
+  EXPECT_EQ(events[0].ts, close);
+  EXPECT_EQ(broker.working_count(), 0u);
+  ASSERT_TRUE(broker.on_bar("AAA", flat_bar(2, 100.0)).ok());
+  EXPECT_TRUE(broker.poll_events().empty());
+  EXPECT_EQ(broker.book().position("AAA").quantity, 0.0);
+
+  // Latency moves it like a market order: one bar later.
+  SimulatedBrokerConfig config;
+  config.latency = core::kNanosPerMinute;
+  SimulatedBroker late = make_broker(config);
+  ASSERT_TRUE(late.submit(approver.approve(on_close("moc", "AAA", OrderSide::buy, 10, decided_after(0)))).ok());
+  ASSERT_TRUE(late.on_bar("AAA", bar(1, 100.0, 101.0, 99.0, 100.5)).ok());
+  EXPECT_TRUE(fills_of(late.poll_events()).empty());
+  ASSERT_TRUE(late.on_bar("AAA", bar(2, 101.0, 102.0, 100.0, 101.7)).ok());
+  const std::vector<BrokerEvent> fills = fills_of(late.poll_events());
+  ASSERT_EQ(fills.size(), 1u);
+  EXPECT_EQ(fills[0].ts, bar_start(2));
+  EXPECT_EQ(fills[0].price, config.cost.fill_price(OrderSide::buy, 101.7));
+}
+
+TEST(SimulatedBrokerTest, StateWithAWorkingMarketOnCloseOrderRoundTripsAndContinuesIdentically) {
+  SimulatedBrokerConfig config;
+  config.cost.slippage_bps = 3.7;  // fill prices and commissions with long binary expansions
+  config.cost.commission.bps = 0.35;
+  config.max_participation = 0.1;  // AAA: 50 shares a bar
+  Approver approver;
+  SimulatedBroker original = make_broker(config);
+
+  // Mid-stream: "close" partially filled at bar 1's close and working, "later" not yet eligible.
+  ASSERT_TRUE(original.submit(approver.approve(on_close("close", "AAA", OrderSide::buy, 120, decided_after(0)))).ok());
+  ASSERT_TRUE(original.submit(approver.approve(market("open", "AAA", OrderSide::buy, 20, decided_after(0)))).ok());
+  ASSERT_TRUE(original.on_bar("AAA", bar(1, 100.1, 101.3, 99.1, 100.4, 500.0)).ok());  // open 20, close 30
+  ASSERT_TRUE(original.submit(approver.approve(on_close("later", "BBB", OrderSide::sell, 15, decided_after(1)))).ok());
+  EXPECT_EQ(original.working_count(), 2u);
+  EXPECT_EQ(original.book().position("AAA").quantity, 50.0);
+  // Not polled: both acceptances, two fills, the third acceptance.
+
+  const nlohmann::json state = original.to_json();
+  const std::string text = state.dump();
+  ASSERT_EQ(state.at("orders").size(), 3u);
+  EXPECT_EQ(state.at("orders")[0].at("type"), "market_on_close");
+  EXPECT_EQ(state.at("orders")[1].at("type"), "market");
+  EXPECT_EQ(state.at("orders")[2].at("type"), "market_on_close");
+  auto restored_or = SimulatedBroker::from_json(nlohmann::json::parse(text));
+  ASSERT_TRUE(restored_or.ok()) << restored_or.error().message;
+  SimulatedBroker restored = std::move(restored_or).value();
+  EXPECT_EQ(restored.to_json(), state);
+  EXPECT_EQ(restored.to_json().dump(), text);
+  EXPECT_EQ(restored.book(), original.book());
+  EXPECT_EQ(restored.working_count(), original.working_count());
+
+  const auto continue_session = [&](SimulatedBroker& b) {
+    std::vector<std::vector<BrokerEvent>> batches;
+    batches.push_back(b.poll_events());
+    EXPECT_TRUE(b.on_bar("AAA", bar(2, 100.7, 101.9, 100.2, 101.3, 500.0)).ok());  // close: 50 more
+    EXPECT_TRUE(b.on_bar("BBB", bar(2, 49.9, 50.2, 49.6, 49.7, 1e5)).ok());        // later: all 15
+    batches.push_back(b.poll_events());
+    EXPECT_TRUE(b.on_bar("AAA", bar(3, 101.1, 101.4, 100.3, 100.6, 300.0)).ok());  // close: 30 of the last 40
+    batches.push_back(b.poll_events());
+    b.end_of_day(utc("2024-11-20T21:00:00Z"));  // close: the last 10 expire
+    batches.push_back(b.poll_events());
+    return batches;
+  };
+  const std::vector<std::vector<BrokerEvent>> from_original = continue_session(original);
+  const std::vector<std::vector<BrokerEvent>> from_restored = continue_session(restored);
+  ASSERT_EQ(from_restored.size(), from_original.size());
+  for (std::size_t i = 0; i < from_original.size(); ++i) {
+    expect_same_events(from_restored[i], from_original[i], "batch " + std::to_string(i));
+  }
+  EXPECT_EQ(restored.book(), original.book());
+  EXPECT_EQ(restored.to_json(), original.to_json());
+
+  // And the stream is the one the rules imply: every market-on-close fill at a close.
+  ASSERT_EQ(kinds(from_restored[0]), (std::vector{EventKind::accepted, EventKind::accepted, EventKind::fill,
+                                                  EventKind::fill, EventKind::accepted}));
+  EXPECT_EQ(from_restored[0][2].client_order_id, "open");
+  EXPECT_EQ(from_restored[0][3].client_order_id, "close");
+  EXPECT_EQ(from_restored[0][3].price, config.cost.fill_price(OrderSide::buy, 100.4));
+  const std::vector<BrokerEvent>& bar2 = from_restored[1];
+  ASSERT_EQ(kinds(bar2), (std::vector{EventKind::fill, EventKind::fill}));
+  EXPECT_EQ(bar2[0].client_order_id, "close");
+  EXPECT_EQ(bar2[0].quantity, 50.0);
+  EXPECT_EQ(bar2[0].price, config.cost.fill_price(OrderSide::buy, 101.3));
+  EXPECT_EQ(bar2[0].exec_id, "SIM-E3");
+  EXPECT_EQ(bar2[1].client_order_id, "later");
+  EXPECT_EQ(bar2[1].quantity, 15.0);
+  EXPECT_EQ(bar2[1].price, config.cost.fill_price(OrderSide::sell, 49.7));
+  ASSERT_EQ(kinds(from_restored[2]), (std::vector{EventKind::fill}));
+  EXPECT_EQ(from_restored[2][0].quantity, 30.0);
+  EXPECT_EQ(from_restored[2][0].price, config.cost.fill_price(OrderSide::buy, 100.6));
+  ASSERT_EQ(kinds(from_restored[3]), (std::vector{EventKind::expired}));
+  EXPECT_EQ(from_restored[3][0].client_order_id, "close");
+  EXPECT_EQ(restored.book().position("AAA").quantity, 130.0);  // open 20 + close 30 + 50 + 30
+  EXPECT_EQ(restored.book().position("BBB").quantity, -15.0);
+  EXPECT_EQ(restored.working_count(), 0u);
+}
+
 }  // namespace
 }  // namespace itrade::execution

@@ -206,6 +206,17 @@ TEST(RequestJsonTest, RoundTripsThroughTextBitForBit) {
   }
 }
 
+TEST(RequestJsonTest, AMarketOnCloseRequestRoundTripsBitForBit) {
+  const OrderRequest original = awkward_request(OrderType::market_on_close);
+  const json written = request_to_json(original);
+  EXPECT_EQ(written.at("type").get<std::string>(), "market_on_close");
+  EXPECT_EQ(written.at("limit_price").get<double>(), 0.0);  // none needed
+  const core::Result<OrderRequest> restored = request_from_json(json::parse(written.dump()), kColon, "orders[0]");
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  EXPECT_EQ(restored->type, OrderType::market_on_close);
+  expect_bit_exact(*restored, original);
+}
+
 TEST(RequestJsonTest, ReadsBesideOtherFields) {
   // Components add their own fields to the same object; the reader takes only the request's.
   json entry = request_to_json(awkward_request(OrderType::limit));
@@ -229,7 +240,8 @@ TEST(RequestJsonTest, BadSideOrTypeIsAnErrorNamingTheKey) {
   entry = request_to_json(awkward_request(OrderType::market));
   entry["type"] = "stop";
   EXPECT_EQ(message_of(request_from_json(entry, broker, "orders[1]")),
-            "simulated broker state: orders[1].type: expected \"market\" or \"limit\", got \"stop\"");
+            "simulated broker state: orders[1].type: expected \"market\", \"limit\" or \"market_on_close\", got "
+            "\"stop\"");
 
   entry = request_to_json(awkward_request(OrderType::market));
   entry["side"] = 1;
