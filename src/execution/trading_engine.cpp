@@ -1,0 +1,248 @@
+#include "execution/trading_engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+#include <utility>
+
+#include "core/nyse_calendar.h"
+
+namespace itrade::execution {
+namespace {
+
+constexpr double kFlat = 1e-9;  // |shares| below this is no position
+
+int sign(double quantity) { return quantity > kFlat ? 1 : (quantity < -kFlat ? -1 : 0); }
+
+// Where a bar stands in its regular session: whether it is the session's last bar, or the one
+// before it (whose decision must send the market-on-close order). Bars outside a session are
+// neither.
+struct SessionPlace {
+  bool last = false;
+  bool before_last = false;
+};
+
+SessionPlace session_place(core::Timestamp start, core::Timestamp bar_length) {
+  const auto session = core::NyseCalendar::instance().session_containing(start);
+  if (!session) return {};
+  const core::Timestamp end = start + bar_length;
+  return {end >= session->close, end < session->close && end + bar_length >= session->close};
+}
+
+}  // namespace
+
+core::Result<TradingEngine> TradingEngine::create(std::vector<std::string> tickers, const EngineConfig& config,
+                                                  RiskManager& risk, Broker& broker) {
+  const PolicyConfig& p = config.policy;
+  if (!(p.position_fraction > 0.0 && p.position_fraction <= 1.0)) {
+    return core::input_error("position_fraction {} is outside (0, 1]", p.position_fraction);
+  }
+  if (!(p.entry_threshold > 0.0 && p.entry_threshold <= 1.0) || !(p.exit_threshold >= 0.0) ||
+      !(p.exit_threshold < p.entry_threshold)) {
+    return core::input_error("thresholds entry {} and exit {} must satisfy 0 <= exit < entry <= 1", p.entry_threshold,
+                             p.exit_threshold);
+  }
+  if (p.max_holding_bars < 0) return core::input_error("max_holding_bars {} is negative", p.max_holding_bars);
+  if (auto problem = cost_problem(config.cost.commission, config.cost.slippage_bps)) {
+    return core::input_error("{}: {}; {}", problem->key, problem->problem, problem->fix);
+  }
+  if (!(config.initial_cash > 0.0 && std::isfinite(config.initial_cash))) {
+    return core::input_error("initial cash {} is not a positive number", config.initial_cash);
+  }
+  if (config.bar_length <= 0) return core::input_error("bar length {} ns is not positive", config.bar_length);
+  std::unordered_set<std::string> seen;
+  for (const std::string& t : tickers) {
+    if (t.empty()) return core::input_error("a ticker is empty");
+    if (!seen.insert(t).second) return core::input_error("ticker {} is listed twice", t);
+  }
+  return TradingEngine(std::move(tickers), config, risk, broker);
+}
+
+TradingEngine::TradingEngine(std::vector<std::string> tickers, const EngineConfig& config, RiskManager& risk,
+                             Broker& broker)
+    : tickers_(std::move(tickers)),
+      config_(config),
+      risk_(&risk),
+      broker_(&broker),
+      book_(config.initial_cash),
+      lanes_(tickers_.size()) {
+  for (const std::string& t : tickers_) risk_ids_.push_back(risk.ticker_id(t));
+}
+
+core::Status TradingEngine::on_bars(core::Timestamp ts, std::span<const EngineBar> bars) {
+  for (std::size_t b = 0; b < bars.size(); ++b) {
+    const EngineBar& e = bars[b];
+    if (e.ticker >= tickers_.size())
+      return core::input_error("bar for ticker index {}, of {}", e.ticker, tickers_.size());
+    if (b > 0 && e.ticker <= bars[b - 1].ticker) {
+      return core::input_error("the bars of one instant must be in ascending ticker order, one per ticker");
+    }
+    if (e.bar.ts != ts) {
+      return core::input_error("{}: bar at {} in the batch of {}", tickers_[e.ticker], core::format_utc(e.bar.ts),
+                               core::format_utc(ts));
+    }
+    if (!(e.bar.close > 0.0 && std::isfinite(e.bar.close))) {
+      return core::input_error("{}: bar {}: close {} is not a positive price", tickers_[e.ticker], core::format_utc(ts),
+                               e.bar.close);
+    }
+  }
+  if (book_.has_time() && ts < *book_.last_ts()) {
+    return core::input_error("batch at {} is earlier than the book's latest event", core::format_utc(ts));
+  }
+
+  if (auto booked = book_events(); !booked) return booked;
+  for (const EngineBar& e : bars) {
+    if (auto marked = book_.set_mark(tickers_[e.ticker], e.bar.close, ts); !marked) return marked;
+    risk_->on_price(risk_ids_[e.ticker], ts, e.bar.close);
+    ++lanes_[e.ticker].bars;
+  }
+  for (const EngineBar& e : bars) {
+    decide(e, ts);
+    if (!error_) return std::exchange(error_, core::Status{});
+  }
+  risk_->on_equity(ts + config_.bar_length, book_.equity());
+  equity_ts_.push_back(ts);
+  equity_.push_back(book_.equity());
+  return {};
+}
+
+core::Status TradingEngine::book_events() {
+  for (const BrokerEvent& event : broker_->poll_events()) {
+    const EventOutcome outcome = orders_.apply(event);
+    if (!outcome.fill) continue;
+    const Fill& fill = *outcome.fill;
+    const double before = book_.position(fill.ticker).quantity;
+    if (auto booked = book_.apply_fill(fill.ticker, fill.side, fill.quantity, fill.price, fill.commission, fill.ts);
+        !booked) {
+      return core::runtime_error("the broker's fill {} of {} cannot be booked: {}", fill.exec_id, fill.ticker,
+                                 booked.error().message);
+    }
+    const double after = book_.position(fill.ticker).quantity;
+    const auto at = std::find(tickers_.begin(), tickers_.end(), fill.ticker);
+    if (at != tickers_.end() && sign(after) != 0 && sign(after) != sign(before)) {
+      Lane& lane = lanes_[static_cast<std::size_t>(at - tickers_.begin())];
+      lane.entry_bar = lane.bars;  // filled at the open of the ticker's bar this batch brings
+    }
+    fills_.push_back(fill);
+  }
+  for (Lane& lane : lanes_) {
+    if (lane.open_ids.empty()) continue;
+    std::erase_if(lane.open_ids, [&](const std::string& id) {
+      const Order* order = orders_.order(id);
+      return order == nullptr || !order->open();
+    });
+    if (lane.open_ids.empty()) lane.pending = false;
+  }
+  return {};
+}
+
+double TradingEngine::buy_cost(double quantity, double close) const {
+  const double price = buy_price(close, config_.cost.slippage_bps);
+  return quantity * price + config_.cost.commission(quantity, price);
+}
+
+void TradingEngine::projected_positions(std::size_t own, bool include_own) {
+  positions_.clear();
+  for (std::size_t j = 0; j < lanes_.size(); ++j) {
+    if (j == own && !include_own) continue;
+    const Lane& lane = lanes_[j];
+    if (lane.pending) {
+      if (lane.pending_target != 0) {
+        positions_.push_back({tickers_[j], lane.pending_target * lane.pending_quantity, lane.pending_reference});
+      }
+      continue;
+    }
+    const TrackedPosition p = book_.position(tickers_[j]);
+    if (sign(p.quantity) != 0) positions_.push_back({tickers_[j], p.quantity, p.mark});
+  }
+}
+
+core::Result<RiskDecision> TradingEngine::send(std::size_t ticker, OrderSide side, double quantity, OrderType type,
+                                               double reference, core::Timestamp decided, std::string_view kind,
+                                               bool include_own) {
+  OrderRequest request;
+  request.client_order_id = fmt::format("{}-{}-{}", tickers_[ticker], decided, kind);
+  request.ticker = tickers_[ticker];
+  request.side = side;
+  request.quantity = quantity;
+  request.type = type;
+  request.reference_price = reference;
+  request.ts = decided;
+  projected_positions(ticker, include_own);
+  RiskDecision decision = risk_->check_order(request, {book_.equity(), positions_});
+  if (!decision.order) return decision;
+  auto tracked = orders_.track(decision.order->request());
+  if (!tracked) return tracked.error();
+  if (tracked->duplicate) return decision;  // sent before (a replayed decision): not again
+  if (auto ok = orders_.mark_submitted(request.client_order_id); !ok) return ok.error();
+  if (auto ok = broker_->submit(*decision.order); !ok) return ok.error();
+  lanes_[ticker].open_ids.push_back(request.client_order_id);
+  return decision;
+}
+
+void TradingEngine::decide(const EngineBar& e, core::Timestamp ts) {
+  const std::size_t i = e.ticker;
+  Lane& lane = lanes_[i];
+  const SessionPlace place = session_place(ts, config_.bar_length);
+  if (place.last) return;  // the market-on-close order sent a bar ago closes the position at this close
+
+  const double close = e.bar.close;
+  const core::Timestamp decided = ts + config_.bar_length;
+  const double held = book_.position(tickers_[i]).quantity;
+  const int side = sign(held);
+  const std::int64_t k = lane.bars - 1;
+  const Decision d = execution::decide(config_.policy, side, k - lane.entry_bar + 1, e.signal, e.confidence);
+  const auto fail = [&](const core::Error& error) { error_ = error; };
+
+  if (d.act) {
+    EngineDecision record{decided, tickers_[i], e.signal, e.confidence, d, 0.0, {}};
+    const double exit_cost = side < 0 ? buy_cost(std::abs(held), close) : 0.0;
+    if (side != 0) {
+      auto exit = send(i, side > 0 ? OrderSide::sell : OrderSide::buy, std::abs(held), OrderType::market, close,
+                       decided, "exit", true);
+      if (!exit) return fail(exit.error());
+    }
+    double quantity = 0.0;
+    if (d.target != 0) {
+      double committed = 0.0;
+      for (const Lane& other : lanes_) {
+        if (other.pending) committed += other.pending_buy_cost;
+      }
+      const double price =
+          d.target > 0 ? buy_price(close, config_.cost.slippage_bps) : sell_price(close, config_.cost.slippage_bps);
+      const double sized = entry_quantity(config_.policy, config_.cost.commission, d.target, d.strength, book_.equity(),
+                                          book_.cash() - (committed + exit_cost), price);
+      record.sized_quantity = sized;
+      if (sized <= 0.0) {
+        ++skipped_entries_;
+      } else {
+        auto entry = send(i, d.target > 0 ? OrderSide::buy : OrderSide::sell, sized, OrderType::market, close, decided,
+                          "entry", false);
+        if (!entry) return fail(entry.error());
+        record.risk = *entry;
+        if (entry->order) quantity = entry->approved_quantity;
+      }
+    }
+    decisions_.push_back(std::move(record));
+    if (side != 0 || quantity > 0.0) {
+      lane.pending = true;
+      lane.pending_target = quantity > 0.0 ? d.target : 0;
+      lane.pending_quantity = quantity;
+      lane.pending_reference = close;
+      lane.pending_buy_cost = exit_cost + (d.target > 0 && quantity > 0.0 ? buy_cost(quantity, close) : 0.0);
+    }
+  }
+
+  if (place.before_last) {
+    const double projected = lane.pending ? lane.pending_target * lane.pending_quantity : held;
+    if (sign(projected) != 0) {
+      auto flatten = send(i, projected > 0.0 ? OrderSide::sell : OrderSide::buy, std::abs(projected),
+                          OrderType::market_on_close, close, decided, "moc", true);
+      if (!flatten) return fail(flatten.error());
+    }
+  }
+}
+
+}  // namespace itrade::execution
