@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   itrade::cli::add_runs_command(app, global, exit_code);
   itrade::cli::add_importance_command(app, global, exit_code);
   itrade::cli::add_risk_command(app, global, exit_code);
+  itrade::cli::add_paper_command(app, global, exit_code);
 
   try {
     app.parse(argc, argv);

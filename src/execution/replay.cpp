@@ -1,30 +1,52 @@
 #include "execution/replay.h"
 
 #include <algorithm>
-#include <limits>
+#include <chrono>
+#include <thread>
 
 #include "core/nyse_calendar.h"
 
 namespace itrade::execution {
 
-core::Status replay_bars(std::span<const core::BarSeries> bars, std::span<const Predictions> predictions,
-                         SimulatedBroker& broker, TradingEngine& engine, core::Timestamp bar_length) {
-  if (bars.size() != predictions.size() || bars.size() != engine.tickers().size()) {
-    return core::input_error("{} bar series, {} prediction series and {} engine tickers; give one of each per ticker",
-                             bars.size(), predictions.size(), engine.tickers().size());
+Predictor recorded_predictions(std::span<const Predictions> predictions) {
+  auto cursor = std::make_shared<std::vector<std::size_t>>(predictions.size(), 0);
+  return [predictions, cursor](std::span<EngineBar> batch, bool) -> core::Status {
+    for (EngineBar& e : batch) {
+      if (e.ticker >= predictions.size()) {
+        return core::input_error("no predictions for ticker index {} ({} series)", e.ticker, predictions.size());
+      }
+      const Predictions& p = predictions[e.ticker];
+      std::size_t& k = (*cursor)[e.ticker];
+      if (k >= p.signal.size() || k >= p.confidence.size()) {
+        return core::input_error("ticker index {}: more bars than its {} predictions", e.ticker, p.signal.size());
+      }
+      e.signal = p.signal[k];
+      e.confidence = p.confidence[k];
+      ++k;
+    }
+    return {};
+  };
+}
+
+core::Status replay_bars(std::span<const core::BarSeries> bars, const Predictor& predictor, SimulatedBroker& broker,
+                         TradingEngine& engine, const ReplayOptions& options) {
+  if (bars.size() != engine.tickers().size()) {
+    return core::input_error("{} bar series for {} engine tickers; give one per ticker", bars.size(),
+                             engine.tickers().size());
   }
   for (std::size_t i = 0; i < bars.size(); ++i) {
     if (bars[i].ticker != engine.tickers()[i]) {
       return core::input_error("bar series {} is {}, the engine's ticker {} is {}", i, bars[i].ticker, i,
                                engine.tickers()[i]);
     }
-    if (predictions[i].signal.size() != bars[i].size() || predictions[i].confidence.size() != bars[i].size()) {
-      return core::input_error("{}: {} bars but {} signals and {} confidences", bars[i].ticker, bars[i].size(),
-                               predictions[i].signal.size(), predictions[i].confidence.size());
-    }
   }
   constexpr core::Timestamp kNever = std::numeric_limits<core::Timestamp>::max();
   const core::NyseCalendar& calendar = core::NyseCalendar::instance();
+  const auto pace =
+      options.speed > 0.0
+          ? std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(options.bar_length) / options.speed))
+          : std::chrono::nanoseconds(0);
+  auto next_wake = std::chrono::steady_clock::now();
   std::vector<std::size_t> cursor(bars.size(), 0);
   std::vector<EngineBar> batch;
   for (;;) {
@@ -37,14 +59,26 @@ core::Status replay_bars(std::span<const core::BarSeries> bars, std::span<const 
     for (std::size_t i = 0; i < bars.size(); ++i) {
       const std::size_t k = cursor[i];
       if (k >= bars[i].size() || bars[i].ts[k] != now) continue;
-      const features::BarPoint bar = features::bar_point(bars[i], k);
-      if (auto fed = broker.on_bar(bars[i].ticker, bar); !fed) return fed;
-      batch.push_back({i, bar, predictions[i].signal[k], predictions[i].confidence[k]});
+      batch.push_back({i, features::bar_point(bars[i], k), 0.0, 0.0});
       ++cursor[i];
+    }
+    const bool trading = now >= options.trade_from;
+    if (auto ok = predictor(batch, trading); !ok) return ok;
+    if (!trading) continue;
+    if (pace.count() > 0) {
+      // A live feed delivers a bar when it closes; the replay keeps that rhythm, sped up.
+      next_wake += pace;
+      std::this_thread::sleep_until(next_wake);
+    }
+    for (const EngineBar& e : batch) {
+      if (auto fed = broker.on_bar(bars[e.ticker].ticker, e.bar); !fed) return fed;
     }
     if (auto ok = engine.on_bars(now, batch); !ok) return ok;
     const auto session = calendar.session_containing(now);
-    if (session && now + bar_length >= session->close) broker.end_of_day(session->close);
+    if (session && now + options.bar_length >= session->close) {
+      broker.end_of_day(session->close);
+      if (options.on_session_end) options.on_session_end(session->day);
+    }
   }
   return {};
 }

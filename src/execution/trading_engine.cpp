@@ -92,8 +92,15 @@ core::Status TradingEngine::on_bars(core::Timestamp ts, std::span<const EngineBa
     return core::input_error("batch at {} is earlier than the book's latest event", core::format_utc(ts));
   }
 
+  const std::size_t trips_before = risk_->trips().size();
   if (auto booked = book_events(); !booked) return booked;
   for (const EngineBar& e : bars) {
+    if (logger_ != nullptr) {
+      models::SignalOutput prediction;
+      prediction.signal = e.signal;
+      prediction.confidence = e.confidence;
+      logger_->log_prediction(tickers_[e.ticker], ts + config_.bar_length, prediction);
+    }
     if (auto marked = book_.set_mark(tickers_[e.ticker], e.bar.close, ts); !marked) return marked;
     risk_->on_price(risk_ids_[e.ticker], ts, e.bar.close);
     ++lanes_[e.ticker].bars;
@@ -103,14 +110,24 @@ core::Status TradingEngine::on_bars(core::Timestamp ts, std::span<const EngineBa
     if (!error_) return std::exchange(error_, core::Status{});
   }
   risk_->on_equity(ts + config_.bar_length, book_.equity());
+  // Trips happen here or in check_order (which reports the equity first): log every new one.
+  if (logger_ != nullptr) {
+    for (std::size_t t = trips_before; t < risk_->trips().size(); ++t) logger_->log_trip(risk_->trips()[t]);
+  }
   equity_ts_.push_back(ts);
   equity_.push_back(book_.equity());
+  if (logger_ != nullptr) {
+    if (auto flushed = logger_->flush(); !flushed) return flushed.error();
+  }
   return {};
 }
 
 core::Status TradingEngine::book_events() {
   for (const BrokerEvent& event : broker_->poll_events()) {
     const EventOutcome outcome = orders_.apply(event);
+    if (logger_ != nullptr && outcome.applied()) {
+      if (const Order* order = orders_.order(event.client_order_id)) logger_->log_order(*order);
+    }
     if (!outcome.fill) continue;
     const Fill& fill = *outcome.fill;
     const double before = book_.position(fill.ticker).quantity;
@@ -125,6 +142,7 @@ core::Status TradingEngine::book_events() {
       Lane& lane = lanes_[static_cast<std::size_t>(at - tickers_.begin())];
       lane.entry_bar = lane.bars;  // filled at the open of the ticker's bar this batch brings
     }
+    if (logger_ != nullptr) logger_->log_fill(fill);
     fills_.push_back(fill);
   }
   for (Lane& lane : lanes_) {
@@ -172,12 +190,18 @@ core::Result<RiskDecision> TradingEngine::send(std::size_t ticker, OrderSide sid
   request.ts = decided;
   projected_positions(ticker, include_own);
   RiskDecision decision = risk_->check_order(request, {book_.equity(), positions_});
+  if (logger_ != nullptr) logger_->log_risk_decision(request, decision);
   if (!decision.order) return decision;
+  if (config_.shadow) {
+    intended_.push_back(decision.order->request());
+    return decision;
+  }
   auto tracked = orders_.track(decision.order->request());
   if (!tracked) return tracked.error();
   if (tracked->duplicate) return decision;  // sent before (a replayed decision): not again
   if (auto ok = orders_.mark_submitted(request.client_order_id); !ok) return ok.error();
   if (auto ok = broker_->submit(*decision.order); !ok) return ok.error();
+  if (logger_ != nullptr) logger_->log_order(*tracked->order);
   lanes_[ticker].open_ids.push_back(request.client_order_id);
   return decision;
 }

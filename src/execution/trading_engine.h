@@ -33,6 +33,7 @@
 #include "core/time.h"
 #include "execution/broker.h"
 #include "execution/cost_model.h"
+#include "execution/feedback_logger.h"
 #include "execution/order_manager.h"
 #include "execution/position_tracker.h"
 #include "execution/risk_manager.h"
@@ -46,6 +47,9 @@ struct EngineConfig {
   CostModel cost;  // the broker's costs, for the cash an order is expected to take
   double initial_cash = 100'000.0;
   core::Timestamp bar_length = 5 * core::kNanosPerMinute;
+  // Shadow mode: decide, size and ask the risk manager as usual, log the intended orders, send
+  // nothing. The book stays flat, so every decision is made from a flat account.
+  bool shadow = false;
 };
 
 // One ticker's bar at the batch's instant, with the model's prediction at its close (signal NaN:
@@ -79,6 +83,10 @@ class TradingEngine {
   // order. Input error, nothing changed, when they do not; runtime error when the broker fails.
   core::Status on_bars(core::Timestamp ts, std::span<const EngineBar> bars);
 
+  // Every prediction, risk decision, order change, fill and trip goes to `logger` (not owned; null:
+  // none), flushed at the end of each batch.
+  void set_logger(FeedbackLogger* logger) { logger_ = logger; }
+
   const PositionTracker& book() const { return book_; }
   const OrderManager& orders() const { return orders_; }
   const std::vector<Fill>& fills() const { return fills_; }                    // in booking order
@@ -88,6 +96,8 @@ class TradingEngine {
   const std::vector<core::Timestamp>& equity_ts() const { return equity_ts_; }
   const std::vector<double>& equity() const { return equity_; }
   std::size_t skipped_entries() const { return skipped_entries_; }
+  // Shadow mode: the orders the engine would have sent (approved by the risk manager), in order.
+  const std::vector<OrderRequest>& intended_orders() const { return intended_; }
 
  private:
   // One ticker's state between batches.
@@ -130,7 +140,9 @@ class TradingEngine {
   std::vector<core::Timestamp> equity_ts_;
   std::vector<double> equity_;
   std::vector<PositionView> positions_;  // scratch of projected_positions
-  core::Status error_;                   // a broker failure inside decide()
+  std::vector<OrderRequest> intended_;
+  FeedbackLogger* logger_ = nullptr;
+  core::Status error_;  // a broker failure inside decide()
   std::size_t skipped_entries_ = 0;
 };
 

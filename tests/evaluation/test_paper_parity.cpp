@@ -95,7 +95,8 @@ TEST(PaperParityTest, ReplayedPaperRunTradesExactlyAsTheBacktest) {
   auto engine = execution::TradingEngine::create(
       tickers, {config.policy(), config.cost_model(), config.initial_cash, kBar}, paper_risk, *broker);
   ASSERT_TRUE(engine.ok()) << engine.error().message;
-  auto replayed = execution::replay_bars(bars, predictions, *broker, *engine, kBar);
+  auto replayed = execution::replay_bars(bars, execution::recorded_predictions(predictions), *broker, *engine,
+                                         {.bar_length = kBar});
   ASSERT_TRUE(replayed.ok()) << replayed.error().message;
 
   std::vector<FillKey> expected;

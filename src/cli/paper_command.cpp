@@ -1,0 +1,233 @@
+// itrade paper: a paper account over replayed bars (docs/execution.md, "itrade paper"): the model's
+// streaming features and predictions, the trading policy, the risk manager, the order manager and
+// the simulated broker, day by day, with a daily summary.
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/console.h"
+#include "cli/data_sources.h"
+#include "cli/risk_settings.h"
+#include "core/nyse_calendar.h"
+#include "core/strings.h"
+#include "core/time.h"
+#include "evaluation/backtest_config.h"
+#include "execution/feedback_logger.h"
+#include "execution/model_stage.h"
+#include "execution/replay.h"
+#include "execution/risk_manager.h"
+#include "execution/simulated_broker.h"
+#include "execution/trading_engine.h"
+#include "features/registry/feature_registry.h"
+#include "models/model_factory.h"
+
+namespace itrade::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct PaperArgs {
+  fs::path model;
+  fs::path replay;
+  std::string tickers;
+  std::string start;
+  std::string end;
+  bool shadow = false;
+  std::string speed = "max";
+  fs::path log;
+  fs::path backtest_file;
+  fs::path risk_file;
+};
+
+// "max" -> 0 (no pacing); "1x", "100x" or "100" -> that factor.
+core::Result<double> parse_speed(const std::string& text) {
+  if (text == "max") return 0.0;
+  const std::string number = !text.empty() && text.back() == 'x' ? text.substr(0, text.size() - 1) : text;
+  char* end = nullptr;
+  const double factor = number.empty() ? 0.0 : std::strtod(number.c_str(), &end);
+  if (number.empty() || end != number.c_str() + number.size() || !(factor > 0.0) || !std::isfinite(factor)) {
+    return core::input_error("--speed {}: give max, or a factor such as 1x (real time) or 100x", text);
+  }
+  return factor;
+}
+
+// A model directory, or a run directory (runs/<id>), whose last fold's model is the one trained on
+// the most recent data.
+core::Result<fs::path> model_directory(const fs::path& given) {
+  std::error_code error;
+  if (!fs::is_directory(given, error)) {
+    return core::input_error(
+        "--model {}: not a directory; give a model directory (itrade models train --out) or "
+        "a run directory runs/<id>",
+        given.string());
+  }
+  const fs::path folds = given / "folds";
+  if (!fs::is_directory(folds, error)) return given;
+  int last = 0;
+  for (const auto& entry : fs::directory_iterator(folds, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("fold_", 0) == 0) last = std::max(last, std::atoi(name.c_str() + 5));
+  }
+  if (last == 0) return core::input_error("{}: the run saved no fold models", folds.string());
+  return folds / fmt::format("fold_{}", last);
+}
+
+// What a day did, for its summary line.
+struct DayMark {
+  std::size_t fills = 0;
+  std::size_t decisions = 0;
+  std::size_t intended = 0;
+  double equity = 0.0;
+};
+
+int run_paper(const PaperArgs& args, const GlobalOptions& global) {
+  auto root = project_root(global);
+  if (!root) return report_error(root.error());
+  auto speed = parse_speed(args.speed);
+  if (!speed) return report_error(speed.error());
+  auto backtest = evaluation::load_backtest_config(
+      args.backtest_file.empty() ? config_file(*root, global, "backtest.yaml") : args.backtest_file);
+  if (!backtest) return report_error(backtest.error());
+  auto risk_settings = load_risk_settings(*root, global, args.risk_file);
+  if (!risk_settings) return report_error(risk_settings.error());
+  auto model_dir = model_directory(args.model);
+  if (!model_dir) return report_error(model_dir.error());
+  auto model = models::load_model(*model_dir);
+  if (!model) return report_error(model.error());
+  auto feature_set = features::FeatureSet::load(config_file(*root, global, "features.yaml"));
+  if (!feature_set) return report_error(feature_set.error());
+  auto first_day = optional_date(args.start, std::numeric_limits<core::DayNumber>::min());
+  if (!first_day) return report_error(first_day.error());
+  auto last_day = optional_date(args.end, std::numeric_limits<core::DayNumber>::max());
+  if (!last_day) return report_error(last_day.error());
+  if (*first_day > *last_day)
+    return report_error(core::input_error("--start {} is after --end {}", args.start, args.end));
+
+  SourceOverrides overrides;
+  overrides.regular_session_only = true;  // the engine trades the regular session
+  auto bars = load_bars(args.replay, args.tickers, global, overrides, "paper");
+  if (!bars) return report_error(bars.error());
+  const core::NyseCalendar& calendar = core::NyseCalendar::instance();
+  std::vector<std::string> tickers;
+  for (core::BarSeries& b : *bars) {
+    std::size_t keep = 0;
+    while (keep < b.size() && calendar.new_york_day(b.ts[keep]) <= *last_day) ++keep;
+    b.keep_range(0, keep);
+    tickers.push_back(b.ticker);
+  }
+  // Bars before the first day warm the features up; trading starts before that day's open.
+  const core::Timestamp trade_from =
+      *first_day == std::numeric_limits<core::DayNumber>::min()
+          ? std::numeric_limits<core::Timestamp>::min()
+          : core::start_of_day(*first_day) + 4 * core::kNanosPerHour;  // midnight New York or earlier
+
+  std::shared_ptr<const models::SignalModel> shared_model = std::move(*model);
+  auto stage = execution::ModelStage::create(*feature_set, shared_model, tickers.size());
+  if (!stage) return report_error(stage.error());
+  execution::RiskManager risk(risk_settings->limits, risk_settings->sectors);
+  auto broker = execution::SimulatedBroker::create({backtest->cost_model(), backtest->initial_cash, 0.0, 0});
+  if (!broker) return report_error(broker.error());
+  execution::EngineConfig engine_config{backtest->policy(), backtest->cost_model(), backtest->initial_cash,
+                                        risk_settings->bar_length, args.shadow};
+  auto engine = execution::TradingEngine::create(tickers, engine_config, risk, *broker);
+  if (!engine) return report_error(engine.error());
+  std::optional<execution::FeedbackLogger> logger;
+  if (!args.log.empty()) {
+    auto opened = execution::FeedbackLogger::open(args.log);
+    if (!opened) return report_error(opened.error());
+    logger.emplace(std::move(*opened));
+    engine->set_logger(&*logger);
+  }
+
+  fmt::print("paper {}account: model {} ({}), {} on {}, risk limits {}\n", args.shadow ? "shadow " : "",
+             shared_model->info().name, model_dir->string(),
+             args.replay.empty() ? "default data" : args.replay.string(), core::join(tickers, ","),
+             args.risk_file.empty() ? config_file(*root, global, "risk.yaml").string() : args.risk_file.string());
+  fmt::print("{:<10}  {:>6}  {:>9}  {:>12}  {:>14}  {:>9}  {}\n", "day", "fills", "decisions",
+             args.shadow ? "intended" : "day P&L", "equity", "positions", "risk");
+
+  DayMark mark{0, 0, 0, backtest->initial_cash};
+  std::size_t trips_seen = 0;
+  std::size_t days = 0;
+  execution::ReplayOptions options;
+  options.bar_length = risk_settings->bar_length;
+  options.trade_from = trade_from;
+  options.speed = *speed;
+  options.on_session_end = [&](core::DayNumber day) {
+    const execution::TradingEngine& e = *engine;
+    std::size_t cut = 0;
+    for (std::size_t d = mark.decisions; d < e.decisions().size(); ++d) {
+      const auto& decision = e.decisions()[d];
+      cut += decision.sized_quantity > 0.0 && decision.risk.verdict != execution::Verdict::approve;
+    }
+    std::string trips;
+    for (; trips_seen < risk.trips().size(); ++trips_seen) {
+      trips += fmt::format("{}{}", trips.empty() ? "" : ",", execution::limit_name(risk.trips()[trips_seen].limit));
+    }
+    const double equity = e.book().equity();
+    const std::string middle = args.shadow ? fmt::format("{}", e.intended_orders().size() - mark.intended)
+                                           : fmt::format("{:+.2f}", equity - mark.equity);
+    fmt::print("{:<10}  {:>6}  {:>9}  {:>12}  {:>14.2f}  {:>9}  trips {}; entries cut {}\n", core::format_date(day),
+               e.fills().size() - mark.fills, e.decisions().size() - mark.decisions, middle, equity,
+               e.book().open_positions().size(), trips.empty() ? "none" : trips, cut);
+    std::fflush(stdout);
+    mark = {e.fills().size(), e.decisions().size(), e.intended_orders().size(), equity};
+    ++days;
+  };
+  auto predictor = [&](std::span<execution::EngineBar> batch, bool trading) { return stage->on_bars(batch, trading); };
+  fmt::print(stderr, "paper: replaying {} tickers at {} speed\n", tickers.size(), args.speed);
+  if (auto ran = execution::replay_bars(*bars, predictor, *broker, *engine, options); !ran) {
+    return report_error(ran.error());
+  }
+  if (days == 0) {
+    return report_error(core::input_error("no trading day of the replayed data falls in {} .. {}",
+                                          args.start.empty() ? "the start" : args.start,
+                                          args.end.empty() ? "the end" : args.end));
+  }
+  const double final_equity = engine->book().equity();
+  fmt::print("\n{} day(s): {} fills, {} orders, final equity {:.2f} ({:+.2f}%), {} risk trip(s)\n", days,
+             engine->fills().size(), engine->orders().size(), final_equity,
+             100.0 * (final_equity / backtest->initial_cash - 1.0), risk.trips().size());
+  if (logger) fmt::print("feedback log in {}\n", logger->directory().string());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_paper_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+  auto args = std::make_shared<PaperArgs>();
+  auto* cmd = app.add_subcommand(
+      "paper",
+      "Run a paper account over replayed bars: the model's features computed bar by bar, its predictions, the "
+      "trading policy and sizing of the backtester (config/backtest.yaml), the risk manager's hard stops "
+      "(config/risk.yaml) and the simulated broker (next-open fills, market-on-close at the day's last bar, the "
+      "backtest's commission and slippage). Prints one summary line per trading day. With --shadow, decisions and "
+      "intended orders are made and logged but nothing is sent.");
+  cmd->add_option("--model", args->model,
+                  "A model directory (itrade models train --out) or a run directory runs/<id> (its last fold's "
+                  "model)")
+      ->required();
+  cmd->add_option("--replay", args->replay, "Directory of bars to replay (default: data.default_dir)");
+  cmd->add_option("--tickers", args->tickers, "A universe or a list such as AAPL,MSFT (default: all)");
+  cmd->add_option("--start", args->start, "First New York day to trade (YYYY-MM-DD); earlier bars warm features up");
+  cmd->add_option("--end", args->end, "Last New York day to trade (YYYY-MM-DD)");
+  cmd->add_flag("--shadow", args->shadow, "Decide and log the intended orders, send nothing");
+  cmd->add_option("--speed", args->speed, "Replay pace: max, 1x (a bar per bar length) or e.g. 100x")
+      ->capture_default_str();
+  cmd->add_option("--log", args->log, "Write the feedback log (JSON lines per day) into this directory");
+  cmd->add_option("--backtest-config", args->backtest_file,
+                  "The backtest.yaml with the policy, sizing and costs (default: the config directory's)");
+  cmd->add_option("--risk-config", args->risk_file, "The risk.yaml to obey (default: the config directory's)");
+  cmd->callback([args, &global, &exit_code] { exit_code = run_paper(*args, global); });
+}
+
+}  // namespace itrade::cli

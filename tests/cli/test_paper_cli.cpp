@@ -1,0 +1,108 @@
+// itrade paper on the real sample: a model trained by itrade models train trades a replayed week
+// through the risk manager and the simulated broker, day by day; shadow mode sends nothing; bad
+// arguments are clear errors.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+
+#include "cli/cli_runner.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using cli_runner::CliTest;
+using cli_runner::CommandRun;
+using cli_runner::contains;
+using cli_runner::itrade;
+using cli_runner::read_text;
+
+class PaperCliTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    const fs::path models = dir_ / "models.yaml";
+    std::ofstream(models) << "models:\n"
+                             "  quick:\n"
+                             "    framework: lightgbm\n"
+                             "    task: classification\n"
+                             "    target: direction_5\n"
+                             "    hyperparameters: { num_leaves: 7, learning_rate: 0.1, n_estimators: 30,\n"
+                             "                       early_stopping_rounds: 10 }\n"
+                             "    enabled: true\n";
+    model_ = dir_ / "model";
+    const CommandRun trained =
+        itrade("models train --model quick --models-config " + models.string() +
+               " --data data/sample/ibkr --tickers AAPL,MSFT --features sma_5,sma_20,rsi_14,volume_ratio,atr_14 "
+               "--end 2025-12-31 --importance-repeats 0 --out " +
+               model_.string());
+    ASSERT_EQ(trained.exit_code, 0) << trained.output;
+    // The model is cautious (confidence about 0.05), so full-fraction sizing buys a few shares.
+    backtest_ = dir_ / "backtest.yaml";
+    std::ofstream(backtest_) << "position_fraction: 1.0\n";
+  }
+  std::string paper(const std::string& more) const {
+    return "paper --model " + model_.string() + " --replay data/sample/ibkr --tickers AAPL,MSFT,NVDA --start " +
+           "2026-03-02 --end 2026-03-06 --backtest-config " + backtest_.string() + " " + more;
+  }
+  fs::path model_;
+  fs::path backtest_;
+};
+
+// The days of the output: lines starting with a date.
+int day_lines(const std::string& output) {
+  int days = 0;
+  std::size_t at = 0;
+  while ((at = output.find("\n2026-03-", at)) != std::string::npos) {
+    ++days;
+    ++at;
+  }
+  return days;
+}
+
+TEST_F(PaperCliTest, AReplayedWeekTradesThroughTheRiskManagerAndLogsEverything) {
+  const fs::path log = dir_ / "log";
+  const CommandRun run = itrade(paper("--log " + log.string()));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(day_lines(run.output), 5) << run.output;  // 2026-03-02 .. 06, Monday to Friday
+  EXPECT_TRUE(contains(run.output, "5 day(s): ")) << run.output;
+  EXPECT_TRUE(contains(run.output, "trips none")) << run.output;
+  EXPECT_FALSE(contains(run.output, " 0 fills")) << run.output;
+  // Every day ends flat (market-on-close at the last bar), and the log holds each kind of record.
+  const std::string monday = read_text(log / "2026-03-02.jsonl");
+  for (const char* type : {"\"prediction\"", "\"risk_decision\"", "\"order\"", "\"fill\""}) {
+    EXPECT_TRUE(contains(monday, type)) << type;
+  }
+  EXPECT_TRUE(contains(monday, "-moc\"") || contains(monday, "-exit\"")) << monday.substr(0, 2000);
+  EXPECT_FALSE(fs::exists(log / "2026-02-27.jsonl"));  // the warm-up days trade nothing
+}
+
+TEST_F(PaperCliTest, ShadowModeDecidesButSendsNothing) {
+  const CommandRun run = itrade(paper("--shadow"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "paper shadow account")) << run.output;
+  EXPECT_TRUE(contains(run.output, "intended")) << run.output;
+  EXPECT_TRUE(contains(run.output, "5 day(s): 0 fills, 0 orders")) << run.output;
+}
+
+TEST_F(PaperCliTest, BadArgumentsAreClearErrors) {
+  CommandRun run = itrade("paper --model " + (dir_ / "nothing").string() + " --replay data/sample/ibkr");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, "not a directory")) << run.output;
+  run = itrade(paper("--speed fast"));
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, "--speed fast")) << run.output;
+  run = itrade("paper --model " + model_.string() +
+               " --replay data/sample/ibkr --tickers AAPL --start 2030-01-01 --end 2030-01-31");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, "no trading day")) << run.output;
+  const fs::path risk = dir_ / "risk.yaml";
+  std::ofstream(risk) << "max_drawdown_pct: 0.9\n";
+  run = itrade(paper("--risk-config " + risk.string()));
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, "risk.yaml:1: max_drawdown_pct")) << run.output;
+}
+
+}  // namespace
