@@ -8,8 +8,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +20,7 @@
 #include "cli/console.h"
 #include "cli/data_sources.h"
 #include "cli/risk_settings.h"
+#include "core/atomic_file.h"
 #include "core/nyse_calendar.h"
 #include "core/strings.h"
 #include "core/time.h"
@@ -35,6 +39,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr int kHaltExitCode = 75;  // --halt-after-batches: a deliberate crash, for restart tests
+
 struct PaperArgs {
   fs::path model;
   fs::path replay;
@@ -46,7 +52,42 @@ struct PaperArgs {
   fs::path log;
   fs::path backtest_file;
   fs::path risk_file;
+  fs::path state;
+  int halt_after = 0;  // tests: stop abruptly after this many trading instants (0: never)
 };
+
+// The snapshot a restarted paper run resumes from: the engine, the risk manager and the broker,
+// written atomically after every trading instant.
+nlohmann::json paper_state(const std::string& model, const std::vector<std::string>& tickers,
+                           const execution::TradingEngine& engine, const execution::RiskManager& risk,
+                           const execution::SimulatedBroker& broker) {
+  return {{"format", "itrade-paper-state"},
+          {"version", 1},
+          {"model", model},
+          {"tickers", tickers},
+          {"engine", engine.state_json()},
+          {"risk", risk.state_json()},
+          {"broker", broker.to_json()}};
+}
+
+core::Result<nlohmann::json> read_paper_state(const fs::path& file, const std::string& model,
+                                              const std::vector<std::string>& tickers) {
+  std::ifstream in(file);
+  if (!in) return core::runtime_error("cannot read the paper state {}", file.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || doc.value("format", "") != "itrade-paper-state") {
+    return core::input_error("{}: not a paper state written by itrade paper; move it away to start a new account",
+                             file.string());
+  }
+  if (doc.value("model", "") != model || doc.value("tickers", std::vector<std::string>{}) != tickers) {
+    return core::input_error("{}: the state belongs to model {} on {}; this run asks for {} on {}", file.string(),
+                             doc.value("model", "?"), doc.contains("tickers") ? doc["tickers"].dump() : "?", model,
+                             nlohmann::json(tickers).dump());
+  }
+  return doc;
+}
 
 // "max" -> 0 (no pacing); "1x", "100x" or "100" -> that factor.
 core::Result<double> parse_speed(const std::string& text) {
@@ -133,16 +174,31 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
   std::shared_ptr<const models::SignalModel> shared_model = std::move(*model);
   auto stage = execution::ModelStage::create(*feature_set, shared_model, tickers.size());
   if (!stage) return report_error(stage.error());
+  // A state file that exists is a restart: everything resumes from it.
+  std::optional<nlohmann::json> state;
+  if (!args.state.empty() && fs::exists(args.state)) {
+    auto read = read_paper_state(args.state, model_dir->string(), tickers);
+    if (!read) return report_error(read.error());
+    state = std::move(*read);
+  }
   execution::RiskManager risk(risk_settings->limits, risk_settings->sectors);
-  auto broker = execution::SimulatedBroker::create({backtest->cost_model(), backtest->initial_cash, 0.0, 0});
+  auto broker = state ? execution::SimulatedBroker::from_json((*state)["broker"])
+                      : execution::SimulatedBroker::create({backtest->cost_model(), backtest->initial_cash, 0.0, 0});
   if (!broker) return report_error(broker.error());
+  if (state) {
+    if (auto ok = risk.restore_state((*state)["risk"]); !ok) return report_error(ok.error());
+  }
   execution::EngineConfig engine_config{backtest->policy(), backtest->cost_model(), backtest->initial_cash,
                                         risk_settings->bar_length, args.shadow};
   auto engine = execution::TradingEngine::create(tickers, engine_config, risk, *broker);
   if (!engine) return report_error(engine.error());
+  if (state) {
+    if (auto ok = engine->restore_state((*state)["engine"]); !ok) return report_error(ok.error());
+  }
   std::optional<execution::FeedbackLogger> logger;
   if (!args.log.empty()) {
-    auto opened = execution::FeedbackLogger::open(args.log);
+    auto opened = state ? execution::FeedbackLogger::resume(args.log, engine->log_position())
+                        : execution::FeedbackLogger::open(args.log);
     if (!opened) return report_error(opened.error());
     logger.emplace(std::move(*opened));
     engine->set_logger(&*logger);
@@ -152,16 +208,34 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
              shared_model->info().name, model_dir->string(),
              args.replay.empty() ? "default data" : args.replay.string(), core::join(tickers, ","),
              args.risk_file.empty() ? config_file(*root, global, "risk.yaml").string() : args.risk_file.string());
+  if (state && engine->last_batch()) {
+    fmt::print("resuming from {} after {}\n", args.state.string(), core::format_utc(*engine->last_batch()));
+  }
   fmt::print("{:<10}  {:>6}  {:>9}  {:>12}  {:>14}  {:>9}  {}\n", "day", "fills", "decisions",
              args.shadow ? "intended" : "day P&L", "equity", "positions", "risk");
 
-  DayMark mark{0, 0, 0, backtest->initial_cash};
+  DayMark mark{0, 0, 0, engine->book().equity()};
   std::size_t trips_seen = 0;
   std::size_t days = 0;
   execution::ReplayOptions options;
   options.bar_length = risk_settings->bar_length;
   options.trade_from = trade_from;
   options.speed = *speed;
+  if (state) options.resume_after = engine->last_batch();
+  int batches = 0;
+  options.after_batch = [&](core::Timestamp) -> core::Status {
+    if (args.halt_after > 0 && ++batches == args.halt_after) {
+      // As a crash between a bar's work and its snapshot would: the feedback log already holds
+      // this bar's records, the state does not; the restart cuts the log back and redoes the bar.
+      std::fflush(stdout);
+      std::_Exit(kHaltExitCode);
+    }
+    if (!args.state.empty()) {
+      const std::string text = paper_state(model_dir->string(), tickers, *engine, risk, *broker).dump() + "\n";
+      if (auto ok = core::write_file_atomically(args.state, text, "paper state"); !ok) return ok;
+    }
+    return {};
+  };
   options.on_session_end = [&](core::DayNumber day) {
     const execution::TradingEngine& e = *engine;
     std::size_t cut = 0;
@@ -188,7 +262,7 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
   if (auto ran = execution::replay_bars(*bars, predictor, *broker, *engine, options); !ran) {
     return report_error(ran.error());
   }
-  if (days == 0) {
+  if (days == 0 && !state) {
     return report_error(core::input_error("no trading day of the replayed data falls in {} .. {}",
                                           args.start.empty() ? "the start" : args.start,
                                           args.end.empty() ? "the end" : args.end));
@@ -227,6 +301,11 @@ void add_paper_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
   cmd->add_option("--backtest-config", args->backtest_file,
                   "The backtest.yaml with the policy, sizing and costs (default: the config directory's)");
   cmd->add_option("--risk-config", args->risk_file, "The risk.yaml to obey (default: the config directory's)");
+  cmd->add_option("--state", args->state,
+                  "Keep the account's state in this file, written after every bar; when it exists, the run resumes "
+                  "from it (positions, open orders, risk halts, the broker, the feedback log)");
+  cmd->add_option("--halt-after-batches", args->halt_after, "Tests: stop abruptly after N bars, as a crash would")
+      ->group("");
   cmd->callback([args, &global, &exit_code] { exit_code = run_paper(*args, global); });
 }
 

@@ -62,8 +62,12 @@ core::Status replay_bars(std::span<const core::BarSeries> bars, const Predictor&
       batch.push_back({i, features::bar_point(bars[i], k), 0.0, 0.0});
       ++cursor[i];
     }
-    const bool trading = now >= options.trade_from;
+    const bool resumed = options.resume_after && now <= *options.resume_after;
+    const bool trading = now >= options.trade_from && !resumed;
     if (auto ok = predictor(batch, trading); !ok) return ok;
+    // Warm-up and resumed instants give the risk manager its market data (last prices, return
+    // windows) as a live engine would have it, the same whether or not the run was restarted.
+    if (!trading) engine.catch_up(now, batch);
     if (!trading) continue;
     if (pace.count() > 0) {
       // A live feed delivers a bar when it closes; the replay keeps that rhythm, sped up.
@@ -78,6 +82,9 @@ core::Status replay_bars(std::span<const core::BarSeries> bars, const Predictor&
     if (session && now + options.bar_length >= session->close) {
       broker.end_of_day(session->close);
       if (options.on_session_end) options.on_session_end(session->day);
+    }
+    if (options.after_batch) {
+      if (auto ok = options.after_batch(now); !ok) return ok;
     }
   }
   return {};

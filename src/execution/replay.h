@@ -1,13 +1,14 @@
 #pragma once
 // Replays recorded bars through the simulated market and the trading engine, one instant at a
 // time, as a live feed would deliver them (docs/execution.md, "Replay"): at each instant the
-// predictor sees the bars (features warm up on every bar, also before the first trading day),
-// then, from the first trading instant on, the simulated broker sees every bar (fills at the
-// open, market-on-close at the close) and the engine gets the batch; after the session's last
-// bar the broker ends the day (unfilled day orders expire) and the caller hears of it.
+// predictor sees the bars (features warm up on every bar, also before the first trading day, and
+// the risk manager gets the closes), then, from the first trading instant on, the simulated broker sees every bar
+// (fills at the open, market-on-close at the close) and the engine gets the batch; after the session's last bar the
+// broker ends the day (unfilled day orders expire) and the caller hears of it.
 
 #include <functional>
 #include <limits>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -42,6 +43,13 @@ struct ReplayOptions {
   double speed = 0.0;
   // After the session's last trading instant (and the broker's end of day): its New York day.
   std::function<void(core::DayNumber day)> on_session_end;
+  // After every trading instant, once the broker's day has ended if it did: the place for a state
+  // snapshot. An error stops the replay and is returned.
+  std::function<core::Status(core::Timestamp ts)> after_batch;
+  // A restart from a snapshot taken after the instant `resume_after`: instants up to it warm the
+  // predictor up and catch the engine's market data up (TradingEngine::catch_up), without the
+  // broker or trading; the replay trades from the next instant on.
+  std::optional<core::Timestamp> resume_after;
 };
 
 // `bars[i]` is the engine's ticker i. Input error for a ticker the engine does not list at that

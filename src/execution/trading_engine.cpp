@@ -117,7 +117,95 @@ core::Status TradingEngine::on_bars(core::Timestamp ts, std::span<const EngineBa
   equity_ts_.push_back(ts);
   equity_.push_back(book_.equity());
   if (logger_ != nullptr) {
-    if (auto flushed = logger_->flush(); !flushed) return flushed.error();
+    auto flushed = logger_->flush();
+    if (!flushed) return flushed.error();
+    log_position_ = std::move(*flushed);
+  }
+  last_batch_ = ts;
+  return {};
+}
+
+void TradingEngine::catch_up(core::Timestamp ts, std::span<const EngineBar> bars) {
+  for (const EngineBar& e : bars) {
+    if (e.ticker < tickers_.size()) risk_->on_price(risk_ids_[e.ticker], ts, e.bar.close);
+  }
+}
+
+nlohmann::json TradingEngine::state_json() const {
+  nlohmann::json lanes = nlohmann::json::array();
+  for (std::size_t i = 0; i < lanes_.size(); ++i) {
+    const Lane& lane = lanes_[i];
+    lanes.push_back({{"ticker", tickers_[i]},
+                     {"bars", lane.bars},
+                     {"entry_bar", lane.entry_bar},
+                     {"pending", lane.pending},
+                     {"pending_target", lane.pending_target},
+                     {"pending_quantity", lane.pending_quantity},
+                     {"pending_reference", lane.pending_reference},
+                     {"pending_buy_cost", lane.pending_buy_cost},
+                     {"open_ids", lane.open_ids}});
+  }
+  return {{"format", "itrade-engine-state"},
+          {"version", 1},
+          {"last_batch", last_batch_ ? nlohmann::json(*last_batch_) : nlohmann::json(nullptr)},
+          {"skipped_entries", skipped_entries_},
+          {"book", book_.to_json()},
+          {"orders", orders_.to_json()},
+          {"lanes", lanes},
+          {"log", log_position_.to_json()}};
+}
+
+core::Status TradingEngine::restore_state(const nlohmann::json& state) {
+  std::string key = "format";
+  try {
+    if (state.at("format") != "itrade-engine-state" || state.at("version") != 1) {
+      return core::input_error("engine state: not an itrade-engine-state document of version 1");
+    }
+    key = "book";
+    auto book = PositionTracker::from_json(state.at("book"));
+    if (!book) return core::input_error("engine state: book: {}", book.error().message);
+    key = "orders";
+    auto orders = OrderManager::from_json(state.at("orders"));
+    if (!orders) return core::input_error("engine state: orders: {}", orders.error().message);
+    key = "log";
+    auto log = LogPosition::from_json(state.at("log"));
+    if (!log) return core::input_error("engine state: log: {}", log.error().message);
+    key = "lanes";
+    const nlohmann::json& lanes = state.at("lanes");
+    if (!lanes.is_array() || lanes.size() != tickers_.size()) {
+      return core::input_error("engine state: lanes: {} entries for {} tickers", lanes.is_array() ? lanes.size() : 0,
+                               tickers_.size());
+    }
+    std::vector<Lane> restored(tickers_.size());
+    for (std::size_t i = 0; i < tickers_.size(); ++i) {
+      key = fmt::format("lanes[{}]", i);
+      const nlohmann::json& l = lanes[i];
+      if (l.at("ticker") != tickers_[i]) {
+        return core::input_error("engine state: {}.ticker: {} where this engine trades {}", key, l.at("ticker").dump(),
+                                 tickers_[i]);
+      }
+      Lane& lane = restored[i];
+      lane.bars = l.at("bars").get<std::int64_t>();
+      lane.entry_bar = l.at("entry_bar").get<std::int64_t>();
+      lane.pending = l.at("pending").get<bool>();
+      lane.pending_target = l.at("pending_target").get<int>();
+      lane.pending_quantity = l.at("pending_quantity").get<double>();
+      lane.pending_reference = l.at("pending_reference").get<double>();
+      lane.pending_buy_cost = l.at("pending_buy_cost").get<double>();
+      lane.open_ids = l.at("open_ids").get<std::vector<std::string>>();
+    }
+    key = "last_batch";
+    std::optional<core::Timestamp> last;
+    if (!state.at("last_batch").is_null()) last = state.at("last_batch").get<core::Timestamp>();
+    key = "skipped_entries";
+    skipped_entries_ = state.at("skipped_entries").get<std::size_t>();
+    book_ = std::move(*book);
+    orders_ = std::move(*orders);
+    log_position_ = std::move(*log);
+    lanes_ = std::move(restored);
+    last_batch_ = last;
+  } catch (const nlohmann::json::exception& e) {
+    return core::input_error("engine state: key {}: {}", key, e.what());
   }
   return {};
 }

@@ -25,6 +25,8 @@
 // Not thread-safe.
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -82,6 +84,24 @@ class TradingEngine {
   // One instant: `bars` holds at most one bar per ticker, all starting at `ts`, in ascending ticker
   // order. Input error, nothing changed, when they do not; runtime error when the broker fails.
   core::Status on_bars(core::Timestamp ts, std::span<const EngineBar> bars);
+
+  // A restart's replay of the bars up to the snapshot: their closes rebuild the risk manager's
+  // market data (last prices, return windows), which is not state; nothing else changes.
+  void catch_up(core::Timestamp ts, std::span<const EngineBar> bars);
+
+  // The engine's state after the last batch, for a snapshot: the book, every order, each ticker's
+  // bar count, entry bar and pending order, the last batch's instant and the log position of its
+  // flush. The risk manager and the broker keep their own (RiskManager::state_json,
+  // SimulatedBroker::to_json). History (fills(), decisions(), equity()) is not state: the feedback
+  // log keeps it.
+  nlohmann::json state_json() const;
+  // Replaces the state by a document from state_json() of an engine with the same tickers; input
+  // error naming the key otherwise.
+  core::Status restore_state(const nlohmann::json& state);
+  // The instant of the last batch (of this run or the restored state); nullopt before any.
+  std::optional<core::Timestamp> last_batch() const { return last_batch_; }
+  // The feedback log's position after the last batch's flush (empty without a logger).
+  const LogPosition& log_position() const { return log_position_; }
 
   // Every prediction, risk decision, order change, fill and trip goes to `logger` (not owned; null:
   // none), flushed at the end of each batch.
@@ -142,6 +162,8 @@ class TradingEngine {
   std::vector<PositionView> positions_;  // scratch of projected_positions
   std::vector<OrderRequest> intended_;
   FeedbackLogger* logger_ = nullptr;
+  LogPosition log_position_;
+  std::optional<core::Timestamp> last_batch_;
   core::Status error_;  // a broker failure inside decide()
   std::size_t skipped_entries_ = 0;
 };

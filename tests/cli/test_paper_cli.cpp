@@ -87,6 +87,45 @@ TEST_F(PaperCliTest, ShadowModeDecidesButSendsNothing) {
   EXPECT_TRUE(contains(run.output, "5 day(s): 0 fills, 0 orders")) << run.output;
 }
 
+// A paper run killed mid-replay and started again with the same command resumes from its state
+// file and ends exactly as an uninterrupted run: the same state (book, orders, risk, broker) and
+// a byte-identical feedback log. The kill comes after a bar's work and before its snapshot, so the
+// restart also has to cut the log back and redo that bar.
+TEST_F(PaperCliTest, KilledMidReplayResumesToTheSameEnd) {
+  const fs::path whole = dir_ / "whole";
+  const CommandRun reference =
+      itrade(paper("--log " + (whole / "log").string() + " --state " + (whole / "state.json").string()));
+  ASSERT_EQ(reference.exit_code, 0) << reference.output;
+  const std::string end = reference.output.substr(reference.output.find("day(s): "));
+  // Halt 2: the snapshot (of the first bar) has entry orders pending; halt 31: positions are open
+  // (NVDA 4 shares).
+  for (const int halt : {2, 31}) {
+    const fs::path run = dir_ / ("halted_" + std::to_string(halt));
+    const std::string where = "--log " + (run / "log").string() + " --state " + (run / "state.json").string();
+    const CommandRun killed = itrade(paper(where + " --halt-after-batches " + std::to_string(halt)));
+    ASSERT_EQ(killed.exit_code, 75) << killed.output;
+    const std::string snapshot = read_text(run / "state.json");
+    EXPECT_TRUE(halt != 2 || contains(snapshot, "\"open_ids\":[\"AAPL-")) << snapshot;
+    EXPECT_TRUE(halt != 31 || contains(snapshot, "\"quantity\":4.0,\"realised_pnl\"")) << snapshot;
+    const CommandRun resumed = itrade(paper(where));
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    EXPECT_TRUE(contains(resumed.output, "resuming from")) << resumed.output;
+    EXPECT_TRUE(contains(resumed.output, end.substr(end.find(" fills, ") + 8, 40))) << resumed.output;
+    EXPECT_EQ(read_text(run / "state.json"), read_text(whole / "state.json")) << "halt " << halt;
+    for (const auto& entry : fs::directory_iterator(whole / "log")) {
+      EXPECT_EQ(read_text(run / "log" / entry.path().filename()), read_text(entry.path()))
+          << "halt " << halt << ": " << entry.path().filename();
+    }
+  }
+  // A state file of another account is refused, not mixed in.
+  const CommandRun other = itrade("paper --model " + model_.string() +
+                                  " --replay data/sample/ibkr --tickers AAPL --start 2026-03-02 --end 2026-03-06 "
+                                  "--state " +
+                                  (whole / "state.json").string());
+  EXPECT_EQ(other.exit_code, 2) << other.output;
+  EXPECT_TRUE(contains(other.output, "the state belongs to model")) << other.output;
+}
+
 TEST_F(PaperCliTest, BadArgumentsAreClearErrors) {
   CommandRun run = itrade("paper --model " + (dir_ / "nothing").string() + " --replay data/sample/ibkr");
   EXPECT_EQ(run.exit_code, 2) << run.output;
