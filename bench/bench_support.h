@@ -27,6 +27,14 @@ T or_die(core::Result<T> result) {
   return std::move(result).value();
 }
 
+// The same for a Status.
+inline void or_die(const core::Status& status) {
+  if (!status) {
+    std::fprintf(stderr, "%s\n", status.error().message.c_str());
+    std::exit(1);
+  }
+}
+
 // Features + direction_5 of `tickers` synthetic ticker-years of the market `seed`.
 inline models::Dataset market_dataset(int tickers, std::uint64_t seed) {
   data::SynthOptions options;

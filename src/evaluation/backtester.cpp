@@ -308,7 +308,16 @@ class Simulation {
 
     const double s = bar.signal;  // NaN fails every comparison: no entry, no signal exit
     if (!((s >= lane.act_at_or_above) | (s <= lane.act_at_or_below) | (k >= lane.act_from_bar))) return;
-    const execution::Decision d = execution::decide(policy_, lane.side, k - lane.entry_bar + 1, s, bar.confidence);
+    act<kNextOpen>(i, lane, bar, now);
+  }
+
+  // The rare part of step(): a bar whose signal or holding time triggers the policy. Kept out of
+  // line so that the per-bar path stays small enough to inline into the replay loop.
+  template <bool kNextOpen>
+  [[gnu::noinline]] void act(int i, Lane& lane, const BarRecord& bar, Timestamp now) {
+    const std::int64_t k = lane.cursor;
+    const execution::Decision d =
+        execution::decide(policy_, lane.side, k - lane.entry_bar + 1, bar.signal, bar.confidence);
     if (!d.act) return;
 
     if constexpr (kNextOpen) {

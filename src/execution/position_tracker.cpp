@@ -140,6 +140,21 @@ core::Status PositionTracker::set_mark(std::string_view ticker, double price, co
   return set_mark(ticker, price);
 }
 
+core::Status PositionTracker::set_marks(core::Timestamp ts, std::span<const Mark> marks) {
+  for (const Mark& m : marks) {
+    if (auto ok = check_ticker(m.ticker); !ok) return ok;
+    if (auto ok = check_price("mark", m.ticker, m.price); !ok) return ok;
+  }
+  if (auto ok = advance_clock(ts); !ok) return ok;
+  for (const Mark& m : marks) {
+    auto it = books_.find(m.ticker);
+    if (it == books_.end()) it = books_.emplace(std::string(m.ticker), Book{}).first;
+    it->second.mark = m.price;
+  }
+  update_peak();
+  return {};
+}
+
 core::Status PositionTracker::mark_time(core::Timestamp ts) {
   if (auto ok = advance_clock(ts); !ok) return ok;
   update_peak();

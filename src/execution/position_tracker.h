@@ -107,6 +107,15 @@ class PositionTracker {
   // changing the book. Call it before a batch of set_mark calls of a new bar so that the new day's
   // start equity is valued at the previous marks. Input error for a ts earlier than the latest.
   core::Status mark_time(core::Timestamp ts);
+  // One instant's closes together: mark_time(ts), then every mark, then the peak once (the equity
+  // between two marks of one instant is no equity the account ever had). O(marks x log tickers +
+  // tickers), where one set_mark per ticker costs O(tickers) each. Input error, book unchanged,
+  // for any bad mark or an out-of-order ts.
+  struct Mark {
+    std::string_view ticker;
+    double price = 0.0;
+  };
+  core::Status set_marks(core::Timestamp ts, std::span<const Mark> marks);
 
   // --- Account ---
   double initial_cash() const { return initial_cash_; }

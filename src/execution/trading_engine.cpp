@@ -68,7 +68,10 @@ TradingEngine::TradingEngine(std::vector<std::string> tickers, const EngineConfi
       broker_(&broker),
       book_(config.initial_cash),
       lanes_(tickers_.size()) {
-  for (const std::string& t : tickers_) risk_ids_.push_back(risk.ticker_id(t));
+  for (std::size_t i = 0; i < tickers_.size(); ++i) {
+    risk_ids_.push_back(risk.ticker_id(tickers_[i]));
+    index_.emplace(tickers_[i], i);
+  }
 }
 
 core::Status TradingEngine::on_bars(core::Timestamp ts, std::span<const EngineBar> bars) {
@@ -94,6 +97,9 @@ core::Status TradingEngine::on_bars(core::Timestamp ts, std::span<const EngineBa
 
   const std::size_t trips_before = risk_->trips().size();
   if (auto booked = book_events(); !booked) return booked;
+  marks_.clear();
+  for (const EngineBar& e : bars) marks_.push_back({tickers_[e.ticker], e.bar.close});
+  if (auto marked = book_.set_marks(ts, marks_); !marked) return marked;
   for (const EngineBar& e : bars) {
     if (logger_ != nullptr) {
       models::SignalOutput prediction;
@@ -101,10 +107,12 @@ core::Status TradingEngine::on_bars(core::Timestamp ts, std::span<const EngineBa
       prediction.confidence = e.confidence;
       logger_->log_prediction(tickers_[e.ticker], ts + config_.bar_length, prediction);
     }
-    if (auto marked = book_.set_mark(tickers_[e.ticker], e.bar.close, ts); !marked) return marked;
     risk_->on_price(risk_ids_[e.ticker], ts, e.bar.close);
-    ++lanes_[e.ticker].bars;
+    Lane& lane = lanes_[e.ticker];
+    lane.mark = e.bar.close;
+    ++lane.bars;
   }
+  equity_now_ = book_.equity();
   for (const EngineBar& e : bars) {
     decide(e, ts);
     if (!error_) return std::exchange(error_, core::Status{});
@@ -203,6 +211,11 @@ core::Status TradingEngine::restore_state(const nlohmann::json& state) {
     orders_ = std::move(*orders);
     log_position_ = std::move(*log);
     lanes_ = std::move(restored);
+    for (std::size_t i = 0; i < tickers_.size(); ++i) {
+      const TrackedPosition p = book_.position(tickers_[i]);
+      lanes_[i].position = p.quantity;
+      lanes_[i].mark = p.mark;
+    }
     last_batch_ = last;
   } catch (const nlohmann::json::exception& e) {
     return core::input_error("engine state: key {}: {}", key, e.what());
@@ -218,16 +231,22 @@ core::Status TradingEngine::book_events() {
     }
     if (!outcome.fill) continue;
     const Fill& fill = *outcome.fill;
-    const double before = book_.position(fill.ticker).quantity;
+    const auto at = index_.find(fill.ticker);
+    if (at == index_.end()) {
+      return core::runtime_error("the broker filled {} ({}), a ticker this engine does not trade", fill.ticker,
+                                 fill.exec_id);
+    }
     if (auto booked = book_.apply_fill(fill.ticker, fill.side, fill.quantity, fill.price, fill.commission, fill.ts);
         !booked) {
       return core::runtime_error("the broker's fill {} of {} cannot be booked: {}", fill.exec_id, fill.ticker,
                                  booked.error().message);
     }
-    const double after = book_.position(fill.ticker).quantity;
-    const auto at = std::find(tickers_.begin(), tickers_.end(), fill.ticker);
-    if (at != tickers_.end() && sign(after) != 0 && sign(after) != sign(before)) {
-      Lane& lane = lanes_[static_cast<std::size_t>(at - tickers_.begin())];
+    Lane& lane = lanes_[at->second];
+    const double before = lane.position;
+    const TrackedPosition after = book_.position(fill.ticker);
+    lane.position = after.quantity;
+    lane.mark = after.mark;
+    if (sign(lane.position) != 0 && sign(lane.position) != sign(before)) {
       lane.entry_bar = lane.bars;  // filled at the open of the ticker's bar this batch brings
     }
     if (logger_ != nullptr) logger_->log_fill(fill);
@@ -260,8 +279,7 @@ void TradingEngine::projected_positions(std::size_t own, bool include_own) {
       }
       continue;
     }
-    const TrackedPosition p = book_.position(tickers_[j]);
-    if (sign(p.quantity) != 0) positions_.push_back({tickers_[j], p.quantity, p.mark});
+    if (sign(lane.position) != 0) positions_.push_back({tickers_[j], lane.position, lane.mark});
   }
 }
 
@@ -277,7 +295,7 @@ core::Result<RiskDecision> TradingEngine::send(std::size_t ticker, OrderSide sid
   request.reference_price = reference;
   request.ts = decided;
   projected_positions(ticker, include_own);
-  RiskDecision decision = risk_->check_order(request, {book_.equity(), positions_});
+  RiskDecision decision = risk_->check_order(request, {equity_now_, positions_});
   if (logger_ != nullptr) logger_->log_risk_decision(request, decision);
   if (!decision.order) return decision;
   if (config_.shadow) {
@@ -302,7 +320,7 @@ void TradingEngine::decide(const EngineBar& e, core::Timestamp ts) {
 
   const double close = e.bar.close;
   const core::Timestamp decided = ts + config_.bar_length;
-  const double held = book_.position(tickers_[i]).quantity;
+  const double held = lane.position;
   const int side = sign(held);
   const std::int64_t k = lane.bars - 1;
   const Decision d = execution::decide(config_.policy, side, k - lane.entry_bar + 1, e.signal, e.confidence);
@@ -324,7 +342,7 @@ void TradingEngine::decide(const EngineBar& e, core::Timestamp ts) {
       }
       const double price =
           d.target > 0 ? buy_price(close, config_.cost.slippage_bps) : sell_price(close, config_.cost.slippage_bps);
-      const double sized = entry_quantity(config_.policy, config_.cost.commission, d.target, d.strength, book_.equity(),
+      const double sized = entry_quantity(config_.policy, config_.cost.commission, d.target, d.strength, equity_now_,
                                           book_.cash() - (committed + exit_cost), price);
       record.sized_quantity = sized;
       if (sized <= 0.0) {
@@ -338,7 +356,8 @@ void TradingEngine::decide(const EngineBar& e, core::Timestamp ts) {
       }
     }
     decisions_.push_back(std::move(record));
-    if (side != 0 || quantity > 0.0) {
+    // Shadow mode sends nothing, so nothing is pending (and the book stays flat).
+    if (!config_.shadow && (side != 0 || quantity > 0.0)) {
       lane.pending = true;
       lane.pending_target = quantity > 0.0 ? d.target : 0;
       lane.pending_quantity = quantity;

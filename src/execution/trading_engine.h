@@ -29,6 +29,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -122,6 +123,10 @@ class TradingEngine {
  private:
   // One ticker's state between batches.
   struct Lane {
+    // The book's quantity and mark of the ticker, kept here so that a decision reads them in O(1)
+    // (the book is the truth; these follow its fills and marks).
+    double position = 0.0;
+    double mark = 0.0;
     std::int64_t bars = 0;       // bars seen
     std::int64_t entry_bar = 0;  // index of the bar whose open filled the open position
     // The next-open order of the latest decision, until its orders end: what the account will
@@ -154,6 +159,9 @@ class TradingEngine {
   PositionTracker book_;
   OrderManager orders_;
   std::vector<Lane> lanes_;
+  std::unordered_map<std::string, std::size_t> index_;  // ticker -> lane
+  double equity_now_ = 0.0;                   // the book's equity at this batch's closes: decisions do not change it
+  std::vector<PositionTracker::Mark> marks_;  // scratch of on_bars
   std::vector<RiskManager::TickerId> risk_ids_;
   std::vector<Fill> fills_;
   std::vector<EngineDecision> decisions_;

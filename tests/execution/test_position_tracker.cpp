@@ -37,6 +37,34 @@ PositionTracker must(core::Result<PositionTracker> result) {
 
 void expect_ok(const core::Status& status) { EXPECT_TRUE(status.ok()) << (status.ok() ? "" : status.error().message); }
 
+// One instant's closes at once mark the book as one set_mark each would; the peak is taken once,
+// after all of them; a bad mark changes nothing.
+TEST(PositionTrackerTest, SetMarksOfOneInstantEqualMarksOneByOne) {
+  PositionTracker together(10'000.0);
+  PositionTracker apart(10'000.0);
+  for (PositionTracker* t : {&together, &apart}) {
+    expect_ok(t->apply_fill("AAPL", OrderSide::buy, 10.0, 100.0, 1.0, kT0));
+    expect_ok(t->apply_fill("MSFT", OrderSide::sell, 5.0, 200.0, 1.0, kT0));
+  }
+  const std::vector<PositionTracker::Mark> marks = {{"AAPL", 120.0}, {"MSFT", 230.0}, {"NVDA", 50.0}};
+  expect_ok(together.set_marks(kT0 + 1, marks));
+  for (const auto& m : marks) expect_ok(apart.set_mark(m.ticker, m.price, kT0 + 1));
+  EXPECT_EQ(together.equity(), apart.equity());
+  EXPECT_EQ(together.position("MSFT").mark, 230.0);
+  EXPECT_EQ(together.position("NVDA").mark, 50.0);
+  // Marked one by one, the book passed through 10,000 - 2 + 200 = 10,198 (AAPL up, MSFT not yet);
+  // at once, the peak is the instant's equity only: 9,998 + 200 - 150 = 10,048.
+  EXPECT_DOUBLE_EQ(apart.peak_equity(), 10'198.0);
+  EXPECT_DOUBLE_EQ(together.peak_equity(), 10'048.0);
+
+  const PositionTracker before = together;
+  const std::vector<PositionTracker::Mark> bad = {{"AAPL", 130.0}, {"MSFT", -1.0}};
+  EXPECT_FALSE(together.set_marks(kT0 + 2, bad).ok());
+  EXPECT_TRUE(together == before);
+  EXPECT_FALSE(together.set_marks(kT0, marks).ok());  // earlier than the latest event
+  EXPECT_TRUE(together == before);
+}
+
 TEST(PositionTrackerTest, StartsFlatWithItsCash) {
   const PositionTracker tracker(10'000.0);
   EXPECT_EQ(tracker.cash(), 10'000.0);
