@@ -325,20 +325,21 @@ class Simulation {
       const double exit_cost = lane.side < 0 ? buy_cost(std::abs(portfolio_.position(i).quantity), bar.close) : 0.0;
       double quantity = 0.0;
       if (d.target != 0) {
-        quantity = size_entry(i, d.target, d.strength, bar.close, now, committed_cash() + exit_cost);
+        quantity = size_entry(i, d.target, d.strength, bar.close, now, exit_cost);
       }
       if (lane.side == 0 && quantity <= 0.0) return;
       lane.pending_target = quantity > 0.0 ? static_cast<std::int8_t>(d.target) : 0;
       lane.pending_reason = d.reason;
       lane.pending_quantity = quantity;
       lane.pending_buy_cost = exit_cost + (d.target > 0 && quantity > 0.0 ? buy_cost(quantity, bar.close) : 0.0);
+      committed_estimate_ += lane.pending_buy_cost;
       lane.pending_reference = bar.close;
       lane.pending_decision_ts = now;
       pending_.insert(std::lower_bound(pending_.begin(), pending_.end(), i), i);  // ticker order
     } else {
       if (lane.side != 0) close_position(i, lane, k, now, bar.close, d.reason);
       if (d.target == 0) return;
-      const double quantity = size_entry(i, d.target, d.strength, bar.close, now, 0.0);
+      const double quantity = size_entry(i, d.target, d.strength, bar.close, now, -1.0);
       if (quantity > 0.0) open_position(i, lane, k, now, bar.close, d.target, quantity, now);
     }
   }
@@ -358,9 +359,11 @@ class Simulation {
   }
 
   // The shares of an entry of ticker i in direction `target` decided at `close` (docs/backtesting.md
-  // "Sizing"): on the equity at this instant's closes and the cash less `committed`; then through
-  // the risk manager, if any. 0 = no entry (counted as skipped when sizing gave none).
-  double size_entry(int i, int target, double strength, double close, Timestamp now, double committed) {
+  // "Sizing"): on the equity at this instant's closes and the free cash, then through the risk
+  // manager, if any. 0 = no entry (counted as skipped when sizing gave none). `exit_cost` is the
+  // ticker's own cover of a short, claimed first (next_open); -1 in close mode, where nothing is
+  // pending and the free cash is the cash.
+  double size_entry(int i, int target, double strength, double close, Timestamp now, double exit_cost) {
     const double price = target > 0 ? config_.buy_price(close) : config_.sell_price(close);
     if (!valuation_ready_) {
       valuation_ = positions_value_at_close(now);
@@ -368,8 +371,22 @@ class Simulation {
     }
     const double cash = portfolio_.cash();
     const double equity = cash + valuation_;
+    double free_cash = cash;
+    if (exit_cost >= 0.0 && target > 0) {
+      // free cash = cash - (the pending buys' costs summed in ticker order + the own cover), exactly
+      // as the live engine sums its open orders. The sum costs O(pending orders), so it is taken
+      // only when it can bind: when the entry unlimited by cash would cost more than the cash less
+      // a running estimate of it (equal to it up to rounding, far below the margin).
+      free_cash = cash - (committed_estimate_ + exit_cost);
+      const double wanted = execution::entry_quantity(policy_, config_.commission, target, strength, equity,
+                                                      std::numeric_limits<double>::infinity(), price);
+      const double margin = 1e-6 * (std::abs(cash) + committed_estimate_) + 1e-6;
+      if (wanted > 0.0 && wanted * price + config_.commission(wanted, price) > free_cash - margin) {
+        free_cash = cash - (committed_cash() + exit_cost);
+      }
+    }
     const double quantity =
-        execution::entry_quantity(policy_, config_.commission, target, strength, equity, cash - committed, price);
+        execution::entry_quantity(policy_, config_.commission, target, strength, equity, free_cash, price);
     if (quantity <= 0.0) {
       ++skipped_entries_;
       return 0.0;
@@ -435,6 +452,7 @@ class Simulation {
       Lane& lane = lanes_[static_cast<std::size_t>(i)];
       if (lane.current->ts == now) {
         const double open = lane.current->open;
+        committed_estimate_ -= lane.pending_buy_cost;
         if (lane.side != 0) close_position(i, lane, lane.cursor, now, open, lane.pending_reason);
         if (lane.pending_target != 0) {
           open_position(i, lane, lane.cursor, now, open, lane.pending_target, lane.pending_quantity,
@@ -445,6 +463,7 @@ class Simulation {
       }
     }
     pending_.resize(kept);
+    if (pending_.empty()) committed_estimate_ = 0.0;  // no drift carried from one set of orders to the next
   }
 
   // Closes ticker i's open position at market price `price` on its bar k.
@@ -529,6 +548,7 @@ class Simulation {
   std::vector<int> pending_;            // next_open: tickers with a pending order, ascending
   std::vector<Timestamp> decision_ts_;  // Trade::decision_ts of each closed trade, in close order
   double valuation_ = 0.0;              // positions' value at this instant's closes, when ready
+  double committed_estimate_ = 0.0;     // running sum of the pending orders' pending_buy_cost
   bool valuation_ready_ = false;
   BacktestResult result_;
   std::size_t bar_steps_ = 0;
