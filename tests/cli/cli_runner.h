@@ -41,6 +41,18 @@ inline std::string read_text(const fs::path& path) {
   return text.str();
 }
 
+// A models.yaml with one small model, "quick", so that training stays fast under sanitizers.
+inline void write_quick_models(const fs::path& file) {
+  std::ofstream(file) << "models:\n"
+                         "  quick:\n"
+                         "    framework: lightgbm\n"
+                         "    task: classification\n"
+                         "    target: direction_5\n"
+                         "    hyperparameters: { num_leaves: 7, learning_rate: 0.1, n_estimators: 30,\n"
+                         "                       early_stopping_rounds: 10 }\n"
+                         "    enabled: true\n";
+}
+
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -40,14 +40,7 @@ class BacktestCliTest : public CliTest {
     CliTest::SetUp();
     models_ = dir_ / "models.yaml";
     runs_ = dir_ / "runs";
-    std::ofstream(models_) << "models:\n"
-                              "  quick:\n"
-                              "    framework: lightgbm\n"
-                              "    task: classification\n"
-                              "    target: direction_5\n"
-                              "    hyperparameters: { num_leaves: 7, learning_rate: 0.1, n_estimators: 30,\n"
-                              "                       early_stopping_rounds: 10 }\n"
-                              "    enabled: true\n";
+    cli_runner::write_quick_models(models_);
   }
   fs::path models_;
   fs::path runs_;

@@ -24,14 +24,7 @@ class PaperCliTest : public CliTest {
   void SetUp() override {
     CliTest::SetUp();
     const fs::path models = dir_ / "models.yaml";
-    std::ofstream(models) << "models:\n"
-                             "  quick:\n"
-                             "    framework: lightgbm\n"
-                             "    task: classification\n"
-                             "    target: direction_5\n"
-                             "    hyperparameters: { num_leaves: 7, learning_rate: 0.1, n_estimators: 30,\n"
-                             "                       early_stopping_rounds: 10 }\n"
-                             "    enabled: true\n";
+    cli_runner::write_quick_models(models);
     model_ = dir_ / "model";
     const CommandRun trained =
         itrade("models train --model quick --models-config " + models.string() +
