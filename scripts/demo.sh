@@ -2,7 +2,8 @@
 # The main job on the bundled sample data: installs what is missing, builds, then loads,
 # validates and summarises the real 5-minute bars in data/sample/, computes the 44 features and
 # the 5 targets for them, checks every feature for look-ahead on the real bars, and tests the
-# blueprint's trading idea end to end (walk-forward training, out-of-sample backtest, analytics).
+# blueprint's trading idea end to end (walk-forward training, out-of-sample backtest, analytics),
+# then trades the run's latest model as a paper account over a replayed week.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,3 +18,8 @@ mkdir -p runs
 "$itrade" features check --data data/sample/polygon
 "$itrade" backtest --features sma_5,sma_20,rsi_14,volume_ratio,atr_14 --target direction_5 \
   --tickers AAPL,MSFT,GOOGL --start 2024-01-01 --end 2024-12-31 --name demo
+# The same idea as a paper account: the run's latest model trades a replayed week after the
+# backtest's year (January 2025) through the risk limits and the simulated broker.
+run_dir=$(ls -dt runs/*/ | head -1)
+"$itrade" paper --model "$run_dir" --replay data/sample/polygon --tickers AAPL,MSFT,GOOGL \
+  --start 2025-01-06 --end 2025-01-10

@@ -258,6 +258,7 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
     ++days;
   };
   auto predictor = [&](std::span<execution::EngineBar> batch, bool trading) { return stage->on_bars(batch, trading); };
+  std::fflush(stdout);
   fmt::print(stderr, "paper: replaying {} tickers at {} speed\n", tickers.size(), args.speed);
   if (auto ran = execution::replay_bars(*bars, predictor, *broker, *engine, options); !ran) {
     return report_error(ran.error());
@@ -268,9 +269,11 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
                                           args.end.empty() ? "the end" : args.end));
   }
   const double final_equity = engine->book().equity();
-  fmt::print("\n{} day(s): {} fills, {} orders, final equity {:.2f} ({:+.2f}%), {} risk trip(s)\n", days,
-             engine->fills().size(), engine->orders().size(), final_equity,
-             100.0 * (final_equity / backtest->initial_cash - 1.0), risk.trips().size());
+  fmt::print(
+      "\n{} day(s): {} fills, {} orders, final equity {:.2f} ({:+.2f}%), {} risk trip(s), {} entries too "
+      "small for one share\n",
+      days, engine->fills().size(), engine->orders().size(), final_equity,
+      100.0 * (final_equity / backtest->initial_cash - 1.0), risk.trips().size(), engine->skipped_entries());
   if (logger) fmt::print("feedback log in {}\n", logger->directory().string());
   return kExitOk;
 }

@@ -138,7 +138,8 @@ class Simulation {
         signals_(signals),
         portfolio_(bars.size(), config.initial_cash),
         lanes_(bars.size()),
-        records_(bars.size() * kStageBars) {
+        records_(bars.size() * kStageBars),
+        upcoming_(bars.size()) {
     std::int64_t longest = 0;
     for (std::size_t i = 0; i < bars.size(); ++i) {
       Lane& lane = lanes_[i];
@@ -206,6 +207,7 @@ class Simulation {
       if (lane.size == 0) continue;
       if (!stage<kFlatten>(static_cast<int>(i), lane)) return;
       now = std::min(now, lane.current->ts);
+      upcoming_[i] = {lane.current->ts, lane.current->close};
     }
     const int tickers = static_cast<int>(lanes_.size());
     while (now != kNever) {
@@ -219,12 +221,16 @@ class Simulation {
         if (lane.cursor >= lane.size) continue;
         if (lane.current->ts == now) {
           step<kNextOpen>(i, lane, *lane.current, now);
-          if (++lane.cursor >= lane.size) continue;
+          if (++lane.cursor >= lane.size) {
+            upcoming_[static_cast<std::size_t>(i)].ts = kNever;
+            continue;
+          }
           if (lane.cursor < lane.staged_end) {
             ++lane.current;
           } else if (!stage<kFlatten>(i, lane)) [[unlikely]] {
             return;
           }
+          upcoming_[static_cast<std::size_t>(i)] = {lane.current->ts, lane.current->close};
         }
         next = std::min(next, lane.current->ts);
       }
@@ -502,10 +508,9 @@ class Simulation {
   double positions_value_at_close(Timestamp now) const {
     double value = 0.0;
     for (const int j : portfolio_.open_tickers()) {
-      const Lane& lane = lanes_[static_cast<std::size_t>(j)];
+      const Upcoming& upcoming = upcoming_[static_cast<std::size_t>(j)];
       const Position& position = portfolio_.position(j);
-      const bool has_bar = lane.cursor < lane.size && lane.current->ts == now;
-      value += position.quantity * (has_bar ? lane.current->close : position.mark);
+      value += position.quantity * (upcoming.ts == now ? upcoming.close : position.mark);
     }
     return value;
   }
@@ -544,7 +549,15 @@ class Simulation {
   std::optional<core::Error> error_;
   Portfolio portfolio_;
   std::vector<Lane> lanes_;
-  std::vector<BarRecord> records_;      // kStageBars per ticker
+  std::vector<BarRecord> records_;  // kStageBars per ticker
+  // Each ticker's next unprocessed bar (its start and close; kNever when none is left), copied
+  // from its lane as it advances: the valuation at a decision reads this compact array instead of
+  // following every open position's record pointer.
+  struct Upcoming {
+    Timestamp ts = kNever;
+    double close = 0.0;
+  };
+  std::vector<Upcoming> upcoming_;
   std::vector<int> pending_;            // next_open: tickers with a pending order, ascending
   std::vector<Timestamp> decision_ts_;  // Trade::decision_ts of each closed trade, in close order
   double valuation_ = 0.0;              // positions' value at this instant's closes, when ready
