@@ -77,13 +77,16 @@ core::Result<nlohmann::json> read_paper_state(const fs::path& file, const std::s
   std::stringstream text;
   text << in.rdbuf();
   nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || doc.value("format", "") != "itrade-paper-state") {
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("format") || doc["format"] != "itrade-paper-state") {
     return core::input_error("{}: not a paper state written by itrade paper; move it away to start a new account",
                              file.string());
   }
-  if (doc.value("model", "") != model || doc.value("tickers", std::vector<std::string>{}) != tickers) {
+  const auto text_of = [&](const char* key) {
+    return doc.contains(key) && doc[key].is_string() ? doc[key].get<std::string>() : std::string("?");
+  };
+  if (!doc.contains("tickers") || doc["tickers"] != nlohmann::json(tickers) || text_of("model") != model) {
     return core::input_error("{}: the state belongs to model {} on {}; this run asks for {} on {}", file.string(),
-                             doc.value("model", "?"), doc.contains("tickers") ? doc["tickers"].dump() : "?", model,
+                             text_of("model"), doc.contains("tickers") ? doc["tickers"].dump() : "?", model,
                              nlohmann::json(tickers).dump());
   }
   return doc;

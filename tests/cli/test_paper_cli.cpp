@@ -130,6 +130,16 @@ TEST_F(PaperCliTest, BadArgumentsAreClearErrors) {
                " --replay data/sample/ibkr --tickers AAPL --start 2030-01-01 --end 2030-01-31");
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_TRUE(contains(run.output, "no trading day")) << run.output;
+  // A damaged or foreign state file is refused with the file's name; nothing runs.
+  const fs::path state = dir_ / "state.json";
+  std::ofstream(state) << "not json";
+  run = itrade(paper("--state " + state.string()));
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, state.string() + ": not a paper state")) << run.output;
+  std::ofstream(state) << R"({"format": "itrade-paper-state", "version": 1, "tickers": 5, "model": 7})";
+  run = itrade(paper("--state " + state.string()));
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, "the state belongs to model ? on 5")) << run.output;
   const fs::path risk = dir_ / "risk.yaml";
   std::ofstream(risk) << "max_drawdown_pct: 0.9\n";
   run = itrade(paper("--risk-config " + risk.string()));
