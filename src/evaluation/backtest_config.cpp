@@ -17,14 +17,7 @@ constexpr double kMaxCash = 1e15;  // beyond this a value is a typo, not an acco
 constexpr std::int64_t kMaxHoldingBars = 1'000'000'000;
 
 // One broken rule: the key as written in the YAML file (dotted under `commission`).
-struct Problem {
-  std::string key;
-  std::string problem;
-  std::string fix;
-};
-
-// False for NaN as well: every range test below is written so that NaN fails it.
-bool within(double value, double lo, double hi) { return value >= lo && value <= hi; }
+using Problem = execution::ConfigProblem;
 
 Problem out_of_range(std::string key, double value, std::string_view range, std::string fix) {
   return Problem{std::move(key), fmt::format("{} is out of range {}", value, range), std::move(fix)};
@@ -35,28 +28,8 @@ std::optional<Problem> first_problem(const BacktestConfig& c) {
   if (!(c.initial_cash > 0.0 && c.initial_cash <= kMaxCash)) {
     return out_of_range("initial_cash", c.initial_cash, "(0, 1e15]", "give the starting cash, e.g. 100000");
   }
-  if (!(c.position_fraction > 0.0 && c.position_fraction <= 1.0)) {
-    return out_of_range("position_fraction", c.position_fraction, "(0, 1]",
-                        "give the base position value as a fraction of equity, e.g. 0.1");
-  }
-  if (!(c.entry_threshold > 0.0 && c.entry_threshold <= 1.0)) {
-    return out_of_range("entry_threshold", c.entry_threshold, "(0, 1]", "choose a |signal| level such as 0.1");
-  }
-  if (!within(c.exit_threshold, 0.0, 1.0)) {
-    return out_of_range("exit_threshold", c.exit_threshold, "[0, 1)", "choose a level below entry_threshold, e.g. 0");
-  }
-  if (!(c.exit_threshold < c.entry_threshold)) {
-    return Problem{"exit_threshold",
-                   fmt::format("{} must be below entry_threshold ({})", c.exit_threshold, c.entry_threshold),
-                   "choose 0 <= exit_threshold < entry_threshold <= 1"};
-  }
-  if (auto cost = execution::cost_problem(c.commission, c.slippage_bps)) {
-    return Problem{std::move(cost->key), std::move(cost->problem), std::move(cost->fix)};
-  }
-  if (c.max_holding_bars < 0 || c.max_holding_bars > kMaxHoldingBars) {
-    return out_of_range("max_holding_bars", c.max_holding_bars, "[0, 1e9]", "give a number of bars, or 0 for no limit");
-  }
-  return std::nullopt;
+  if (auto policy = execution::policy_problem(c.policy())) return policy;
+  return execution::cost_problem(c.commission, c.slippage_bps);
 }
 
 }  // namespace

@@ -345,7 +345,7 @@ class Simulation {
     } else {
       if (lane.side != 0) close_position(i, lane, k, now, bar.close, d.reason);
       if (d.target == 0) return;
-      const double quantity = size_entry(i, d.target, d.strength, bar.close, now, -1.0);
+      const double quantity = size_entry(i, d.target, d.strength, bar.close, now, std::nullopt);
       if (quantity > 0.0) open_position(i, lane, k, now, bar.close, d.target, quantity, now);
     }
   }
@@ -367,9 +367,9 @@ class Simulation {
   // The shares of an entry of ticker i in direction `target` decided at `close` (docs/backtesting.md
   // "Sizing"): on the equity at this instant's closes and the free cash, then through the risk
   // manager, if any. 0 = no entry (counted as skipped when sizing gave none). `exit_cost` is the
-  // ticker's own cover of a short, claimed first (next_open); -1 in close mode, where nothing is
+  // ticker's own cover of a short, claimed first (next_open); none in close mode, where nothing is
   // pending and the free cash is the cash.
-  double size_entry(int i, int target, double strength, double close, Timestamp now, double exit_cost) {
+  double size_entry(int i, int target, double strength, double close, Timestamp now, std::optional<double> exit_cost) {
     const double price = target > 0 ? config_.buy_price(close) : config_.sell_price(close);
     if (!valuation_ready_) {
       valuation_ = positions_value_at_close(now);
@@ -378,17 +378,17 @@ class Simulation {
     const double cash = portfolio_.cash();
     const double equity = cash + valuation_;
     double free_cash = cash;
-    if (exit_cost >= 0.0 && target > 0) {
+    if (exit_cost && target > 0) {
       // free cash = cash - (the pending buys' costs summed in ticker order + the own cover), exactly
       // as the live engine sums its open orders. The sum costs O(pending orders), so it is taken
       // only when it can bind: when the entry unlimited by cash would cost more than the cash less
       // a running estimate of it (equal to it up to rounding, far below the margin).
-      free_cash = cash - (committed_estimate_ + exit_cost);
+      free_cash = cash - (committed_estimate_ + *exit_cost);
       const double wanted = execution::entry_quantity(policy_, config_.commission, target, strength, equity,
                                                       std::numeric_limits<double>::infinity(), price);
       const double margin = 1e-6 * (std::abs(cash) + committed_estimate_) + 1e-6;
       if (wanted > 0.0 && wanted * price + config_.commission(wanted, price) > free_cash - margin) {
-        free_cash = cash - (committed_cash() + exit_cost);
+        free_cash = cash - (committed_cash() + *exit_cost);
       }
     }
     const double quantity =
@@ -439,14 +439,15 @@ class Simulation {
     constexpr double kInf = std::numeric_limits<double>::infinity();
     constexpr std::int64_t kNoBar = std::numeric_limits<std::int64_t>::max();
     if (lane.side == 0) {
-      lane.act_at_or_above = entry_;
-      lane.act_at_or_below = long_only_ ? -kInf : -entry_;
+      lane.act_at_or_above = policy_.entry_threshold;
+      lane.act_at_or_below = policy_.long_only ? -kInf : -policy_.entry_threshold;
       lane.act_from_bar = kNoBar;
       return;
     }
-    lane.act_at_or_above = lane.side > 0 ? kInf : -exit_;
-    lane.act_at_or_below = lane.side > 0 ? exit_ : -kInf;
-    lane.act_from_bar = max_holding_ > 0 ? lane.entry_bar + max_holding_ - 1 : kNoBar;
+    const std::int64_t max_holding = policy_.max_holding_bars;
+    lane.act_at_or_above = lane.side > 0 ? kInf : -policy_.exit_threshold;
+    lane.act_at_or_below = lane.side > 0 ? policy_.exit_threshold : -kInf;
+    lane.act_from_bar = max_holding > 0 ? lane.entry_bar + max_holding - 1 : kNoBar;
   }
 
   // next_open: the orders pending for this instant fill at their bar's open, in ticker order, with
@@ -539,11 +540,7 @@ class Simulation {
   const execution::PolicyConfig policy_ = config_.policy();
   execution::RiskManager* const risk_;
   const Timestamp bar_length_;
-  const double entry_ = config_.entry_threshold;
-  const double exit_ = config_.exit_threshold;
-  const bool long_only_ = config_.long_only;
   const bool flatten_ = config_.flatten_at_close;
-  const std::int64_t max_holding_ = config_.max_holding_bars;
   std::span<const core::BarSeries> bars_;
   std::span<const TickerSignals> signals_;
   std::optional<core::Error> error_;

@@ -15,13 +15,13 @@ constexpr double kMaxSlippageBps = 1'000.0;  // 10 % per fill
 // False for NaN as well.
 bool within(double value, double lo, double hi) { return value >= lo && value <= hi; }
 
-CostProblem out_of_range(std::string key, double value, std::string_view range, std::string fix) {
-  return CostProblem{std::move(key), fmt::format("{} is out of range {}", value, range), std::move(fix)};
+ConfigProblem out_of_range(std::string key, double value, std::string_view range, std::string fix) {
+  return ConfigProblem{std::move(key), fmt::format("{} is out of range {}", value, range), std::move(fix)};
 }
 
 }  // namespace
 
-std::optional<CostProblem> cost_problem(const CommissionConfig& c, double slippage_bps) {
+std::optional<ConfigProblem> cost_problem(const CommissionConfig& c, double slippage_bps) {
   if (!within(c.per_share, 0.0, kMaxPerShare)) {
     return out_of_range("commission.per_share", c.per_share, "[0, 100]",
                         "give the commission per share in the account currency, e.g. 0.005");

@@ -50,9 +50,9 @@ struct CostModel {
   }
 };
 
-// One broken rule of a cost setting: `key` as written under the config's keys
-// ("commission.per_share", "slippage_bps"), what is wrong, and how to fix it.
-struct CostProblem {
+// One broken rule of a cost or policy setting: `key` as written under the config's keys
+// ("commission.per_share", "slippage_bps", "entry_threshold"), what is wrong, and how to fix it.
+struct ConfigProblem {
   std::string key;
   std::string problem;
   std::string fix;
@@ -61,6 +61,6 @@ struct CostProblem {
 // The ranges every cost model must keep (the same for backtests and the simulated broker): per
 // share [0, 100], minimum [0, 1e15], maximum_fraction [0, 1], bps [0, 10000], slippage [0, 1000]
 // bps. The first one broken, or nullopt. NaN breaks every range.
-std::optional<CostProblem> cost_problem(const CommissionConfig& commission, double slippage_bps);
+std::optional<ConfigProblem> cost_problem(const CommissionConfig& commission, double slippage_bps);
 
 }  // namespace itrade::execution

@@ -16,37 +16,19 @@ constexpr double kFlat = 1e-9;  // |shares| below this is no position
 
 int sign(double quantity) { return quantity > kFlat ? 1 : (quantity < -kFlat ? -1 : 0); }
 
-// Where a bar stands in its regular session: whether it is the session's last bar, or the one
-// before it (whose decision must send the market-on-close order). Bars outside a session are
-// neither.
-struct SessionPlace {
-  bool last = false;
-  bool before_last = false;
-};
+}  // namespace
 
-SessionPlace session_place(core::Timestamp start, core::Timestamp bar_length) {
+TradingEngine::SessionPlace TradingEngine::session_place(core::Timestamp start, core::Timestamp bar_length) {
   const auto session = core::NyseCalendar::instance().session_containing(start);
   if (!session) return {};
   const core::Timestamp end = start + bar_length;
   return {end >= session->close, end < session->close && end + bar_length >= session->close};
 }
 
-}  // namespace
-
 core::Result<TradingEngine> TradingEngine::create(std::vector<std::string> tickers, const EngineConfig& config,
                                                   RiskManager& risk, Broker& broker) {
-  const PolicyConfig& p = config.policy;
-  if (!(p.position_fraction > 0.0 && p.position_fraction <= 1.0)) {
-    return core::input_error("position_fraction {} is outside (0, 1]", p.position_fraction);
-  }
-  if (!(p.entry_threshold > 0.0 && p.entry_threshold <= 1.0) || !(p.exit_threshold >= 0.0) ||
-      !(p.exit_threshold < p.entry_threshold)) {
-    return core::input_error("thresholds entry {} and exit {} must satisfy 0 <= exit < entry <= 1", p.entry_threshold,
-                             p.exit_threshold);
-  }
-  if (p.max_holding_bars < 0) return core::input_error("max_holding_bars {} is negative", p.max_holding_bars);
-  if (auto problem = cost_problem(config.cost.commission, config.cost.slippage_bps)) {
-    return core::input_error("{}: {}; {}", problem->key, problem->problem, problem->fix);
+  for (auto problem : {policy_problem(config.policy), cost_problem(config.cost.commission, config.cost.slippage_bps)}) {
+    if (problem) return core::input_error("{}: {}; {}", problem->key, problem->problem, problem->fix);
   }
   if (!(config.initial_cash > 0.0 && std::isfinite(config.initial_cash))) {
     return core::input_error("initial cash {} is not a positive number", config.initial_cash);
@@ -113,8 +95,9 @@ core::Status TradingEngine::on_bars(core::Timestamp ts, std::span<const EngineBa
     ++lane.bars;
   }
   equity_now_ = book_.equity();
+  const SessionPlace place = session_place(ts, config_.bar_length);  // one instant: one place for all
   for (const EngineBar& e : bars) {
-    decide(e, ts);
+    decide(e, ts, place);
     if (!error_) return std::exchange(error_, core::Status{});
   }
   risk_->on_equity(ts + config_.bar_length, book_.equity());
@@ -312,10 +295,9 @@ core::Result<RiskDecision> TradingEngine::send(std::size_t ticker, OrderSide sid
   return decision;
 }
 
-void TradingEngine::decide(const EngineBar& e, core::Timestamp ts) {
+void TradingEngine::decide(const EngineBar& e, core::Timestamp ts, const SessionPlace& place) {
   const std::size_t i = e.ticker;
   Lane& lane = lanes_[i];
-  const SessionPlace place = session_place(ts, config_.bar_length);
   if (place.last) return;  // the market-on-close order sent a bar ago closes the position at this close
 
   const double close = e.bar.close;

@@ -142,7 +142,14 @@ class TradingEngine {
   TradingEngine(std::vector<std::string> tickers, const EngineConfig& config, RiskManager& risk, Broker& broker);
 
   core::Status book_events();
-  void decide(const EngineBar& bar, core::Timestamp ts);
+  // Where a bar stands in its regular session: the session's last bar, or the one before it
+  // (whose decision sends the market-on-close order). Bars outside a session are neither.
+  struct SessionPlace {
+    bool last = false;
+    bool before_last = false;
+  };
+  void decide(const EngineBar& bar, core::Timestamp ts, const SessionPlace& place);
+  static SessionPlace session_place(core::Timestamp start, core::Timestamp bar_length);
   // Sends `quantity` shares of `ticker` (closing, or an entry already checked) through the risk
   // manager to the broker; returns the risk decision (its order, if approved, was sent).
   core::Result<RiskDecision> send(std::size_t ticker, OrderSide side, double quantity, OrderType type, double reference,

@@ -1,9 +1,45 @@
 #include "execution/trading_policy.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <string_view>
 
 namespace itrade::execution {
+
+namespace {
+
+constexpr int kMaxHoldingBars = 1'000'000'000;
+
+ConfigProblem out_of_range(std::string key, double value, std::string_view range, std::string fix) {
+  return ConfigProblem{std::move(key), fmt::format("{} is out of range {}", value, range), std::move(fix)};
+}
+
+}  // namespace
+
+std::optional<ConfigProblem> policy_problem(const PolicyConfig& p) {
+  if (!(p.position_fraction > 0.0 && p.position_fraction <= 1.0)) {
+    return out_of_range("position_fraction", p.position_fraction, "(0, 1]",
+                        "give the base position value as a fraction of equity, e.g. 0.1");
+  }
+  if (!(p.entry_threshold > 0.0 && p.entry_threshold <= 1.0)) {
+    return out_of_range("entry_threshold", p.entry_threshold, "(0, 1]", "choose a |signal| level such as 0.1");
+  }
+  if (!(p.exit_threshold >= 0.0 && p.exit_threshold <= 1.0)) {
+    return out_of_range("exit_threshold", p.exit_threshold, "[0, 1)", "choose a level below entry_threshold, e.g. 0");
+  }
+  if (!(p.exit_threshold < p.entry_threshold)) {
+    return ConfigProblem{"exit_threshold",
+                         fmt::format("{} must be below entry_threshold ({})", p.exit_threshold, p.entry_threshold),
+                         "choose 0 <= exit_threshold < entry_threshold <= 1"};
+  }
+  if (p.max_holding_bars < 0 || p.max_holding_bars > kMaxHoldingBars) {
+    return out_of_range("max_holding_bars", p.max_holding_bars, "[0, 1e9]", "give a number of bars, or 0 for no limit");
+  }
+  return std::nullopt;
+}
 
 const char* exit_reason_name(ExitReason reason) {
   switch (reason) {

@@ -9,6 +9,7 @@
 // fixed before it is sent (it fills at the next bar's open).
 
 #include <cstdint>
+#include <optional>
 
 #include "execution/cost_model.h"
 
@@ -22,6 +23,11 @@ struct PolicyConfig {
   int max_holding_bars = 0;  // >= 0; 0 = no limit
   bool whole_shares = true;
 };
+
+// The ranges every policy keeps (the same for backtests and the live engine): position_fraction
+// (0, 1], entry_threshold (0, 1], exit_threshold [0, 1) and below entry_threshold,
+// max_holding_bars [0, 1e9]. The first one broken, or nullopt. NaN breaks every range.
+std::optional<ConfigProblem> policy_problem(const PolicyConfig& policy);
 
 // Why a position was closed.
 enum class ExitReason {
