@@ -3,7 +3,8 @@
 # validates and summarises the real 5-minute bars in data/sample/, computes the 44 features and
 # the 5 targets for them, checks every feature for look-ahead on the real bars, and tests the
 # blueprint's trading idea end to end (walk-forward training, out-of-sample backtest, analytics),
-# then trades the run's latest model as a paper account over a replayed week.
+# then trades the run's latest model as a paper account over a replayed week and asks the
+# promotion gate whether it may go live.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,12 @@ mkdir -p runs
   --tickers AAPL,MSFT,GOOGL --start 2024-01-01 --end 2024-12-31 --name demo
 # The same idea as a paper account: the run's latest model trades a replayed week after the
 # backtest's year (January 2025) through the risk limits and the simulated broker.
-run_dir=$(ls -dt runs/*/ | head -1)
+run_dir=$(dirname "$(ls -dt runs/*/folds | head -1)")
+paper_log=$(mktemp)
+trap 'rm -f "$paper_log"' EXIT
 "$itrade" paper --model "$run_dir" --replay data/sample/polygon --tickers AAPL,MSFT,GOOGL \
-  --start 2025-01-06 --end 2025-01-10
+  --start 2025-01-06 --end 2025-01-10 | tee "$paper_log"
+# The gate to live trading: the paper days against the backtest of the same days. It exits 3 when
+# it refuses, as it does here: the demo's model is too weak to buy one share, so nothing traded.
+paper_id=$(sed -n 's/^paper run \([^ ]*\) recorded.*/\1/p' "$paper_log")
+"$itrade" promote "$paper_id" || [ $? -eq 3 ]

@@ -20,5 +20,6 @@ void add_runs_command(CLI::App& app, const GlobalOptions& global, int& exit_code
 void add_importance_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_risk_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_paper_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_promote_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace itrade::cli

@@ -13,6 +13,7 @@ namespace itrade::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntimeError = 1;
 inline constexpr int kExitInputError = 2;
+inline constexpr int kExitRefused = 3;  // itrade promote: the gate said no (not an error)
 
 // Prints "itrade: error: <message>" on stderr and returns the exit code for its kind.
 int report_error(const core::Error& error);

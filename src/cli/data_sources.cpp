@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "cli/console.h"
+#include "core/nyse_calendar.h"
 #include "core/system_config.h"
 #include "data/normalizer.h"
 #include "data/universe.h"
@@ -67,6 +68,15 @@ core::Result<OpenedSource> open_source(const fs::path& path, const GlobalOptions
   auto source = data::CsvSource::open({path}, std::move(options));
   if (!source) return source.error();
   return OpenedSource{path.string(), settings->description, config->universes_dir, std::move(*source)};
+}
+
+void keep_through(std::vector<core::BarSeries>& bars, core::DayNumber last_day) {
+  const core::NyseCalendar& calendar = core::NyseCalendar::instance();
+  for (core::BarSeries& b : bars) {
+    std::size_t keep = 0;
+    while (keep < b.size() && calendar.new_york_day(b.ts[keep]) <= last_day) ++keep;
+    b.keep_range(0, keep);
+  }
 }
 
 core::Result<core::DayNumber> optional_date(const std::string& text, core::DayNumber fallback) {

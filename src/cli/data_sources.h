@@ -55,4 +55,7 @@ core::Result<std::vector<core::BarSeries>> load_bars(const std::filesystem::path
                                                     const GlobalOptions& global, const SourceOverrides& overrides,
                                                     std::string_view label);
 
+// Drops every bar after New York day `last_day` (the paper account's and its backtest's last day).
+void keep_through(std::vector<core::BarSeries>& bars, core::DayNumber last_day);
+
 }  // namespace itrade::cli

@@ -21,15 +21,19 @@
 #include "cli/data_sources.h"
 #include "cli/risk_settings.h"
 #include "core/atomic_file.h"
-#include "core/nyse_calendar.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "evaluation/backtest_config.h"
+#include "evaluation/data_fingerprint.h"
+#include "evaluation/paper_run.h"
+#include "evaluation/run_recorder.h"
+#include "evaluation/run_store.h"
 #include "execution/feedback_logger.h"
 #include "execution/model_stage.h"
 #include "execution/replay.h"
 #include "execution/risk_manager.h"
 #include "execution/simulated_broker.h"
+#include "execution/state_json.h"
 #include "execution/trading_engine.h"
 #include "features/registry/feature_registry.h"
 #include "models/model_factory.h"
@@ -40,6 +44,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kHaltExitCode = 75;  // --halt-after-batches: a deliberate crash, for restart tests
+constexpr int kPaperStateVersion = 2;  // 2: the account's trading days are kept
 
 struct PaperArgs {
   fs::path model;
@@ -53,21 +58,46 @@ struct PaperArgs {
   fs::path backtest_file;
   fs::path risk_file;
   fs::path state;
+  fs::path runs_dir;
+  bool no_record = false;
   int halt_after = 0;  // tests: stop abruptly after this many trading instants (0: never)
 };
 
-// The snapshot a restarted paper run resumes from: the engine, the risk manager and the broker,
-// written atomically after every trading instant.
+// The day in progress as the state keeps it, so that a day interrupted by a restart is recorded
+// whole: its start equity and the fills booked so far.
+nlohmann::json day_in_progress_json(const evaluation::DayFigures& today) {
+  return {{"start_equity", today.start_equity}, {"fills", today.fills}, {"traded_value", today.traded_value}};
+}
+
+core::Result<evaluation::DayFigures> day_in_progress_from_json(const nlohmann::json& doc, const fs::path& file) {
+  const execution::StateReader reader(file.string());
+  auto object = reader.read_object(doc, "", "day_in_progress");
+  if (!object) return object.error();
+  evaluation::DayFigures today;
+  std::optional<core::Error> error;
+  if ((error = reader.read_number(**object, "day_in_progress", "start_equity", today.start_equity)) ||
+      (error = reader.read_count(**object, "day_in_progress", "fills", today.fills)) ||
+      (error = reader.read_number(**object, "day_in_progress", "traded_value", today.traded_value))) {
+    return *error;
+  }
+  return today;
+}
+
+// The snapshot a restarted paper run resumes from: the engine, the risk manager, the broker and
+// the account's trading days so far, written atomically after every trading instant.
 nlohmann::json paper_state(const std::string& model, const std::vector<std::string>& tickers,
                            const execution::TradingEngine& engine, const execution::RiskManager& risk,
-                           const execution::SimulatedBroker& broker) {
+                           const execution::SimulatedBroker& broker, const std::vector<evaluation::DayFigures>& days,
+                           const evaluation::DayFigures& today) {
   return {{"format", "itrade-paper-state"},
-          {"version", 1},
+          {"version", kPaperStateVersion},
           {"model", model},
           {"tickers", tickers},
           {"engine", engine.state_json()},
           {"risk", risk.state_json()},
-          {"broker", broker.to_json()}};
+          {"broker", broker.to_json()},
+          {"days", evaluation::days_to_json(days)},
+          {"day_in_progress", day_in_progress_json(today)}};
 }
 
 core::Result<nlohmann::json> read_paper_state(const fs::path& file, const std::string& model,
@@ -88,6 +118,12 @@ core::Result<nlohmann::json> read_paper_state(const fs::path& file, const std::s
     return core::input_error("{}: the state belongs to model {} on {}; this run asks for {} on {}", file.string(),
                              text_of("model"), doc.contains("tickers") ? doc["tickers"].dump() : "?", model,
                              nlohmann::json(tickers).dump());
+  }
+  if (doc.value("version", nlohmann::json()) != kPaperStateVersion) {
+    return core::input_error(
+        "{}: a paper state of version {}; this itrade keeps version {} (which adds the account's trading days): "
+        "finish the account with the itrade that wrote it, or move the file away to start a new account",
+        file.string(), doc.value("version", nlohmann::json()).dump(), kPaperStateVersion);
   }
   return doc;
 }
@@ -125,12 +161,18 @@ core::Result<fs::path> model_directory(const fs::path& given) {
   return folds / fmt::format("fold_{}", last);
 }
 
-// What a day did, for its summary line.
+// The fingerprint of the bars up to and including New York day `last`: the data a paper run traded.
+std::string fingerprint_through(const std::vector<core::BarSeries>& bars, core::DayNumber last) {
+  std::vector<core::BarSeries> through = bars;
+  keep_through(through, last);
+  return evaluation::data_fingerprint(through);
+}
+
+// Where this process's history stood at the last day's end, for the summary line (the engine's
+// history is not state: a resumed run's starts empty).
 struct DayMark {
-  std::size_t fills = 0;
   std::size_t decisions = 0;
   std::size_t intended = 0;
-  double equity = 0.0;
 };
 
 int run_paper(const PaperArgs& args, const GlobalOptions& global) {
@@ -160,14 +202,9 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
   overrides.regular_session_only = true;  // the engine trades the regular session
   auto bars = load_bars(args.replay, args.tickers, global, overrides, "paper");
   if (!bars) return report_error(bars.error());
-  const core::NyseCalendar& calendar = core::NyseCalendar::instance();
+  keep_through(*bars, *last_day);
   std::vector<std::string> tickers;
-  for (core::BarSeries& b : *bars) {
-    std::size_t keep = 0;
-    while (keep < b.size() && calendar.new_york_day(b.ts[keep]) <= *last_day) ++keep;
-    b.keep_range(0, keep);
-    tickers.push_back(b.ticker);
-  }
+  for (const core::BarSeries& b : *bars) tickers.push_back(b.ticker);
   // Bars before the first day warm the features up; trading starts before that day's open.
   const core::Timestamp trade_from =
       *first_day == std::numeric_limits<core::DayNumber>::min()
@@ -195,8 +232,16 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
                                         risk_settings->bar_length, args.shadow};
   auto engine = execution::TradingEngine::create(tickers, engine_config, risk, *broker);
   if (!engine) return report_error(engine.error());
+  std::vector<evaluation::DayFigures> days;  // the account's trading days, its earlier runs' included
+  evaluation::DayFigures today{0, engine->book().equity(), 0.0, 0, 0.0};
   if (state) {
     if (auto ok = engine->restore_state((*state)["engine"]); !ok) return report_error(ok.error());
+    auto restored = evaluation::days_from_json(state->value("days", nlohmann::json()), args.state.string());
+    if (!restored) return report_error(restored.error());
+    days = std::move(*restored);
+    auto in_progress = day_in_progress_from_json(*state, args.state);
+    if (!in_progress) return report_error(in_progress.error());
+    today = *in_progress;
   }
   std::optional<execution::FeedbackLogger> logger;
   if (!args.log.empty()) {
@@ -217,9 +262,17 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
   fmt::print("{:<10}  {:>6}  {:>9}  {:>12}  {:>14}  {:>9}  {}\n", "day", "fills", "decisions",
              args.shadow ? "intended" : "day P&L", "equity", "positions", "risk");
 
-  DayMark mark{0, 0, 0, engine->book().equity()};
+  DayMark mark;
+  std::size_t fills_seen = 0;  // of this process's engine history, added to `today`
+  const auto book_fills = [&] {
+    const std::vector<execution::Fill>& fills = engine->fills();
+    for (; fills_seen < fills.size(); ++fills_seen) {
+      ++today.fills;
+      today.traded_value += fills[fills_seen].quantity * fills[fills_seen].price;
+    }
+  };
   std::size_t trips_seen = 0;
-  std::size_t days = 0;
+  std::size_t days_run = 0;
   execution::ReplayOptions options;
   options.bar_length = risk_settings->bar_length;
   options.trade_from = trade_from;
@@ -233,8 +286,10 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
       std::fflush(stdout);
       std::_Exit(kHaltExitCode);
     }
+    book_fills();
     if (!args.state.empty()) {
-      const std::string text = paper_state(model_dir->string(), tickers, *engine, risk, *broker).dump() + "\n";
+      const std::string text =
+          paper_state(model_dir->string(), tickers, *engine, risk, *broker, days, today).dump() + "\n";
       if (auto ok = core::write_file_atomically(args.state, text, "paper state"); !ok) return ok;
     }
     return {};
@@ -250,15 +305,19 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
     for (; trips_seen < risk.trips().size(); ++trips_seen) {
       trips += fmt::format("{}{}", trips.empty() ? "" : ",", execution::limit_name(risk.trips()[trips_seen].limit));
     }
-    const double equity = e.book().equity();
+    book_fills();
+    today.day = day;
+    today.end_equity = e.book().equity();
     const std::string middle = args.shadow ? fmt::format("{}", e.intended_orders().size() - mark.intended)
-                                           : fmt::format("{:+.2f}", equity - mark.equity);
+                                           : fmt::format("{:+.2f}", today.end_equity - today.start_equity);
     fmt::print("{:<10}  {:>6}  {:>9}  {:>12}  {:>14.2f}  {:>9}  trips {}; entries cut {}\n", core::format_date(day),
-               e.fills().size() - mark.fills, e.decisions().size() - mark.decisions, middle, equity,
+               today.fills, e.decisions().size() - mark.decisions, middle, today.end_equity,
                e.book().open_positions().size(), trips.empty() ? "none" : trips, cut);
     std::fflush(stdout);
-    mark = {e.fills().size(), e.decisions().size(), e.intended_orders().size(), equity};
-    ++days;
+    days.push_back(today);
+    today = {0, today.end_equity, 0.0, 0, 0.0};
+    mark = {e.decisions().size(), e.intended_orders().size()};
+    ++days_run;
   };
   auto predictor = [&](std::span<execution::EngineBar> batch, bool trading) { return stage->on_bars(batch, trading); };
   std::fflush(stdout);
@@ -266,7 +325,7 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
   if (auto ran = execution::replay_bars(*bars, predictor, *broker, *engine, options); !ran) {
     return report_error(ran.error());
   }
-  if (days == 0 && !state) {
+  if (days_run == 0 && !state) {
     return report_error(core::input_error("no trading day of the replayed data falls in {} .. {}",
                                           args.start.empty() ? "the start" : args.start,
                                           args.end.empty() ? "the end" : args.end));
@@ -275,9 +334,34 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
   fmt::print(
       "\n{} day(s): {} fills, {} orders, final equity {:.2f} ({:+.2f}%), {} risk trip(s), {} entries too "
       "small for one share\n",
-      days, engine->fills().size(), engine->orders().size(), final_equity,
+      days_run, engine->fills().size(), engine->orders().size(), final_equity,
       100.0 * (final_equity / backtest->initial_cash - 1.0), risk.trips().size(), engine->skipped_entries());
   if (logger) fmt::print("feedback log in {}\n", logger->directory().string());
+  if (args.no_record || days.empty()) return kExitOk;
+
+  evaluation::PaperRun run;
+  run.created_utc = core::format_utc(core::now_to_the_second());
+  run.model_dir = fs::absolute(*model_dir).lexically_normal().string();
+  run.model_name = shared_model->info().name;
+  run.tickers = tickers;
+  run.data = args.replay.empty() ? std::string() : fs::absolute(args.replay).lexically_normal().string();
+  run.fingerprint = fingerprint_through(*bars, days.back().day);
+  run.shadow = args.shadow;
+  run.initial_cash = backtest->initial_cash;
+  run.code_version = evaluation::code_version();
+  run.days = days;
+  const evaluation::PaperConfigFiles configs{
+      args.backtest_file.empty() ? config_file(*root, global, "backtest.yaml") : args.backtest_file,
+      args.risk_file.empty() ? config_file(*root, global, "risk.yaml") : args.risk_file,
+      config_file(*root, global, "features.yaml")};
+  auto store = evaluation::RunStore::open(args.runs_dir.empty() ? *root / "runs" : args.runs_dir);
+  if (!store) return report_error(store.error());
+  run.id = store->new_id("paper");
+  if (auto written = evaluation::write_paper_run(store->dir(), run, configs); !written) {
+    return report_error(written.error());
+  }
+  fmt::print("paper run {} recorded in {} ({} day(s) of the account){}\n", run.id, (store->dir() / run.id).string(),
+             days.size(), args.shadow ? "" : fmt::format("; compare it with the backtest: itrade promote {}", run.id));
   return kExitOk;
 }
 
@@ -291,7 +375,9 @@ void add_paper_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
       "trading policy and sizing of the backtester (config/backtest.yaml), the risk manager's hard stops "
       "(config/risk.yaml) and the simulated broker (next-open fills, market-on-close at the day's last bar, the "
       "backtest's commission and slippage). Prints one summary line per trading day. With --shadow, decisions and "
-      "intended orders are made and logged but nothing is sent.");
+      "intended orders are made and logged but nothing is sent. When it ends, the account's trading days (with "
+      "--state, those of its earlier runs too) are recorded under runs/<id>, which itrade promote <id> compares with "
+      "the backtest.");
   cmd->add_option("--model", args->model,
                   "A model directory (itrade models train --out) or a run directory runs/<id> (its last fold's "
                   "model)")
@@ -310,6 +396,9 @@ void add_paper_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
   cmd->add_option("--state", args->state,
                   "Keep the account's state in this file, written after every bar; when it exists, the run resumes "
                   "from it (positions, open orders, risk halts, the broker, the feedback log)");
+  cmd->add_option("--runs", args->runs_dir,
+                  "Where the paper run is recorded for itrade promote (default: runs/ of the project)");
+  cmd->add_flag("--no-record", args->no_record, "Do not record the paper run under runs/");
   cmd->add_option("--halt-after-batches", args->halt_after, "Tests: stop abruptly after N bars, as a crash would")
       ->group("");
   cmd->callback([args, &global, &exit_code] { exit_code = run_paper(*args, global); });

@@ -38,7 +38,8 @@ class PaperCliTest : public CliTest {
   }
   std::string paper(const std::string& more) const {
     return "paper --model " + model_.string() + " --replay data/sample/ibkr --tickers AAPL,MSFT,NVDA --start " +
-           "2026-03-02 --end 2026-03-06 --backtest-config " + backtest_.string() + " " + more;
+           "2026-03-02 --end 2026-03-06 --backtest-config " + backtest_.string() + " --runs " + (dir_ / "runs").string() +
+           " " + more;
   }
   fs::path model_;
   fs::path backtest_;
@@ -140,6 +141,12 @@ TEST_F(PaperCliTest, BadArgumentsAreClearErrors) {
   run = itrade(paper("--state " + state.string()));
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_TRUE(contains(run.output, "the state belongs to model ? on 5")) << run.output;
+  std::ofstream(state) << R"({"format": "itrade-paper-state", "version": 1, "tickers": ["AAPL", "MSFT", "NVDA"], )"
+                        << R"("model": ")" << model_.string() << R"("})";
+  run = itrade(paper("--state " + state.string()));
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, state.string() + ": a paper state of version 1; this itrade keeps version 2"))
+      << run.output;
   const fs::path risk = dir_ / "risk.yaml";
   std::ofstream(risk) << "max_drawdown_pct: 0.9\n";
   run = itrade(paper("--risk-config " + risk.string()));
