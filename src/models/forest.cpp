@@ -477,12 +477,14 @@ constexpr std::size_t kVectors = Forest::kBlockRows / 4;
 static_assert(Forest::kBlockRows % 4 == 0);
 
 // Clears, for the block's rows, the leaves of the left subtree of every split they pass to the
-// right; alive[w][v] holds bits 32w.. of rows 4v..4v+3.
-template <std::size_t Words, typename Split>
+// right; alive[w][v] holds bits 32w.. of rows 4v..4v+3. Only the first `Vectors` vectors are
+// evaluated: a block of at most 4 rows (the live engine's one bar) pays for one vector, not 8.
+template <std::size_t Words, std::size_t Vectors, typename Split>
 inline void clear_left_leaves(const Split* split, std::uint32_t count, const Floats* columns,
                               Bits (&alive)[Words][kVectors]) {
+  static_assert(Vectors >= 1 && Vectors <= kVectors);
   for (std::size_t w = 0; w < Words; ++w) {
-    for (std::size_t v = 0; v < kVectors; ++v) alive[w][v] = ~Bits{};
+    for (std::size_t v = 0; v < Vectors; ++v) alive[w][v] = ~Bits{};
   }
   for (const Split* end = split + count; split != end; ++split) {
     const Floats* column = columns + static_cast<std::size_t>(split->column) * kVectors;
@@ -494,7 +496,7 @@ inline void clear_left_leaves(const Split* split, std::uint32_t count, const Flo
       kept[w] = Bits{bits, bits, bits, bits};
     }
 #pragma GCC unroll 16
-    for (std::size_t v = 0; v < kVectors; ++v) {
+    for (std::size_t v = 0; v < Vectors; ++v) {
       // All ones where the row goes left, x < threshold; where it goes right, the leaves outside
       // the left subtree. The block's values are never NaN, nor the thresholds of a mask tree.
       const Bits left = column[v] < threshold;
@@ -516,7 +518,9 @@ void Forest::run_chunk(const float* rows, std::size_t n, float* out, bool output
     const std::size_t count = std::min(kBlockRows, n - first);
     const float* block = rows + first * features;
     float* sums = out + first * k_outputs;
-    for (std::size_t v = 0; v < kVectors; ++v) {
+    const bool one_vector = count <= 4;
+    const std::size_t vectors = one_vector ? 1 : kVectors;
+    for (std::size_t v = 0; v < vectors; ++v) {
       // Rows 4v..4v+3; past the end, row 0 again (any number does: never read back).
       const float* row[4];
       for (std::size_t i = 0; i < 4; ++i) row[i] = block + (4 * v + i < count ? (4 * v + i) * features : 0);
@@ -534,14 +538,24 @@ void Forest::run_chunk(const float* rows, std::size_t n, float* out, bool output
       const float* leaves = mask_leaves_.data() + plan.first_leaf;
       if (plan.mask_words == 1) {
         Bits alive[1][kVectors];
-        clear_left_leaves<1>(mask_splits_.data() + plan.first_split, plan.num_splits, columns.data(), alive);
+        if (one_vector) {
+          clear_left_leaves<1, 1>(mask_splits_.data() + plan.first_split, plan.num_splits, columns.data(), alive);
+        } else {
+          clear_left_leaves<1, kVectors>(mask_splits_.data() + plan.first_split, plan.num_splits, columns.data(),
+                                         alive);
+        }
         for (std::size_t l = 0; l < count; ++l) {
           // Never 0: the row's own leaf is left (see forest.h), so no test for it.
           sums[l * k_outputs + output] += leaves[__builtin_ctz(static_cast<std::uint32_t>(alive[0][l / 4][l % 4]))];
         }
       } else if (plan.mask_words == 2) {
         Bits alive[2][kVectors];
-        clear_left_leaves<2>(mask_splits_.data() + plan.first_split, plan.num_splits, columns.data(), alive);
+        if (one_vector) {
+          clear_left_leaves<2, 1>(mask_splits_.data() + plan.first_split, plan.num_splits, columns.data(), alive);
+        } else {
+          clear_left_leaves<2, kVectors>(mask_splits_.data() + plan.first_split, plan.num_splits, columns.data(),
+                                         alive);
+        }
         for (std::size_t l = 0; l < count; ++l) {
           const auto low = static_cast<std::uint32_t>(alive[0][l / 4][l % 4]);
           const auto high = static_cast<std::uint32_t>(alive[1][l / 4][l % 4]);
