@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -85,47 +86,63 @@ core::Status check_shapes(std::span<const core::BarSeries> bars, std::span<const
 
 // One bar of one ticker as the replay reads it: copied from the columns by Simulation::stage()
 // into a small per-ticker buffer, so that the time-major replay reads one short record per
-// (ticker, bar) from a buffer it just wrote instead of five columns spread over the heap (whose
-// equal page offsets made every ticker's bar k fall into the same L1 cache set).
+// (ticker, bar) from a buffer it just wrote instead of columns spread over the heap (whose
+// equal page offsets made every ticker's bar k fall into the same L1 cache set). Only what every
+// bar needs: the open (a fill) and the confidence (a decision) are read from their columns by the
+// few bars that use them, which keeps the record at 32 bytes, two per cache line.
 struct BarRecord {
   Timestamp ts = 0;
-  double open = 0.0;
   double close = 0.0;
   double signal = 0.0;
-  double confidence = 0.0;
   bool closing = false;  // the ticker's last bar, or (flatten_at_close) its last of the New York day
 };
 
-// One ticker's replay state.
-struct Lane {
-  const Timestamp* ts = nullptr;  // the columns
-  const double* open = nullptr;
-  const double* close = nullptr;
-  const double* signal = nullptr;
-  const double* confidence = nullptr;
-  BarRecord* staged = nullptr;         // room for kStageBars records; holds bars [.., staged_end)
-  const BarRecord* current = nullptr;  // the record of bar `cursor`
-  std::int64_t cursor = 0;             // the next bar to process
+// Where a lane's `current` points once its bars are exhausted: a bar at no instant, so that the
+// replay loop needs no separate end-of-bars test for it.
+constexpr BarRecord kNoMoreBars{kNever};
+
+// One ticker's replay state. The fields the replay reads at every bar come first: one cache line.
+struct alignas(64) Lane {
+  const BarRecord* current = &kNoMoreBars;  // the record of bar `cursor`
+  std::int64_t cursor = 0;                  // the next bar to process
   std::int64_t staged_end = 0;
-  std::int64_t size = 0;
-  Timestamp day_end = std::numeric_limits<Timestamp>::min();  // end of the staged bars' last NY day
-  std::int64_t entry_bar = 0;
-  Timestamp entry_decision_ts = 0;  // the bar whose close decided the open position
   // The decision triggers, set by Simulation::arm() whenever the side changes, so that a bar with
   // nothing to do costs one well-predicted branch whatever the side: something happens at the
   // close iff signal >= act_at_or_above, signal <= act_at_or_below or bar >= act_from_bar.
   double act_at_or_above = 0.0;
   double act_at_or_below = 0.0;
   std::int64_t act_from_bar = 0;
+  std::int8_t side = 0;            // +1 long, -1 short, 0 flat (mirrors the Portfolio)
+  std::int8_t pending_target = 0;  // next_open: the side the pending order leaves (0 = flat)
+  ExitReason pending_reason = ExitReason::signal;
+  const Timestamp* ts = nullptr;  // the columns
+  const double* open = nullptr;
+  const double* close = nullptr;
+  const double* signal = nullptr;
+  const double* confidence = nullptr;
+  BarRecord* staged = nullptr;  // room for kStageBars records; holds bars [.., staged_end)
+  std::int64_t size = 0;
+  Timestamp day_end = std::numeric_limits<Timestamp>::min();  // end of the staged bars' last NY day
+  std::int64_t entry_bar = 0;
+  Timestamp entry_decision_ts = 0;    // the bar whose close decided the open position
   double pending_quantity = 0.0;      // shares of the pending entry, sized at the decision
   double pending_buy_cost = 0.0;      // what the pending order's buys were expected to cost
   double pending_reference = 0.0;     // the decision bar's close
   Timestamp pending_decision_ts = 0;  // start of the pending order's decision bar
   execution::RiskManager::TickerId risk_id = 0;
-  std::int8_t side = 0;            // +1 long, -1 short, 0 flat (mirrors the Portfolio)
-  std::int8_t pending_target = 0;  // next_open: the side the pending order leaves (0 = flat)
-  ExitReason pending_reason = ExitReason::signal;
 };
+
+// A bar at whose close something happens (a decision or a closing), as the replay saw it.
+struct Actor {
+  int ticker = 0;
+  std::int64_t bar = 0;  // the ticker's bar index
+  double close = 0.0;
+  double signal = 0.0;
+  bool closing = false;
+};
+
+static_assert(sizeof(BarRecord) == 32);
+static_assert(offsetof(Lane, side) < 64, "the replay's per-bar fields share one cache line");
 
 class Simulation {
  public:
@@ -139,7 +156,8 @@ class Simulation {
         portfolio_(bars.size(), config.initial_cash),
         lanes_(bars.size()),
         records_(bars.size() * kStageBars),
-        upcoming_(bars.size()) {
+        upcoming_(risk.manager != nullptr ? bars.size() : 0),
+        actors_(bars.size()) {
     std::int64_t longest = 0;
     for (std::size_t i = 0; i < bars.size(); ++i) {
       Lane& lane = lanes_[i];
@@ -171,10 +189,10 @@ class Simulation {
   }
 
   core::Result<BacktestResult> run() && {
-    if (config_.fill == FillMode::next_open) {
-      config_.flatten_at_close ? loop<true, true>() : loop<true, false>();
+    if (risk_ != nullptr) {
+      run_loop<true>();
     } else {
-      config_.flatten_at_close ? loop<false, true>() : loop<false, false>();
+      run_loop<false>();
     }
     if (error_) return std::move(*error_);
     result_.tickers.reserve(bars_.size());
@@ -199,7 +217,22 @@ class Simulation {
   }
 
  private:
-  template <bool kNextOpen, bool kFlatten>
+  template <bool kRisk>
+  void run_loop() {
+    if (config_.fill == FillMode::next_open) {
+      config_.flatten_at_close ? loop<true, true, kRisk>() : loop<true, false, kRisk>();
+    } else {
+      config_.flatten_at_close ? loop<false, true, kRisk>() : loop<false, false, kRisk>();
+    }
+  }
+
+  // The replay. Without a risk manager an instant has two phases: every ticker with a bar at `now`
+  // is marked at its close, then the bars that trigger something act, in ticker order. Marking
+  // first makes the valuation at a decision (all of the instant's closes, whichever ticker decides
+  // first) a plain sum over the open positions' marks. The risk manager sees each close and each
+  // entry interleaved in ticker order, with the marks of the tickers not yet reached still at their
+  // previous close, as it always has: with one, each bar acts as soon as it is marked.
+  template <bool kNextOpen, bool kFlatten, bool kRisk>
   void loop() {
     Timestamp now = kNever;
     for (std::size_t i = 0; i < lanes_.size(); ++i) {
@@ -207,36 +240,61 @@ class Simulation {
       if (lane.size == 0) continue;
       if (!stage<kFlatten>(static_cast<int>(i), lane)) return;
       now = std::min(now, lane.current->ts);
-      upcoming_[i] = {lane.current->ts, lane.current->close};
+      if constexpr (kRisk) upcoming_[i] = {lane.current->ts, lane.current->close};
     }
     const int tickers = static_cast<int>(lanes_.size());
     while (now != kNever) {
       valuation_ready_ = false;
+      sums_current_ = false;
       if constexpr (kNextOpen) {
         if (!pending_.empty()) fill_pending(now);
       }
       Timestamp next = kNever;
+      Actor* actors_end = actors_.data();
       for (int i = 0; i < tickers; ++i) {
         Lane& lane = lanes_[static_cast<std::size_t>(i)];
-        if (lane.cursor >= lane.size) continue;
-        if (lane.current->ts == now) {
-          step<kNextOpen>(i, lane, *lane.current, now);
-          if (++lane.cursor >= lane.size) {
-            upcoming_[static_cast<std::size_t>(i)].ts = kNever;
-            continue;
+        const BarRecord& bar = *lane.current;
+        if (bar.ts == now) {
+          const std::int64_t k = lane.cursor;
+          portfolio_.set_mark(i, bar.close);
+          if constexpr (kRisk) risk_->on_price(lane.risk_id, now, bar.close);
+          // The ticker's last bar, or (flatten) its last of the New York day, closes any position;
+          // otherwise the triggers (NaN fails every comparison: no entry, no signal exit).
+          const double s = bar.signal;
+          if (bar.closing | (s >= lane.act_at_or_above) | (s <= lane.act_at_or_below) | (k >= lane.act_from_bar))
+              [[unlikely]] {
+            const Actor actor{i, k, bar.close, s, bar.closing};
+            if constexpr (kRisk) {
+              react<kNextOpen>(lane, actor, now);
+            } else {
+              *actors_end++ = actor;
+            }
           }
-          if (lane.cursor < lane.staged_end) {
+          if (++lane.cursor < lane.staged_end) {
             ++lane.current;
-          } else if (!stage<kFlatten>(i, lane)) [[unlikely]] {
+          } else if (!restage<kFlatten>(i, lane)) [[unlikely]] {
             return;
           }
-          upcoming_[static_cast<std::size_t>(i)] = {lane.current->ts, lane.current->close};
+          if constexpr (kRisk) upcoming_[static_cast<std::size_t>(i)] = {lane.current->ts, lane.current->close};
         }
         next = std::min(next, lane.current->ts);
+      }
+      if constexpr (!kRisk) {
+        for (const Actor* actor = actors_.data(); actor != actors_end; ++actor) {
+          react<kNextOpen>(lanes_[static_cast<std::size_t>(actor->ticker)], *actor, now);
+        }
       }
       record(now);
       now = next;
     }
+  }
+
+  // Past the staged bars: the next chunk, or the end of the ticker's bars.
+  template <bool kFlatten>
+  bool restage(int i, Lane& lane) {
+    if (lane.cursor < lane.size) return stage<kFlatten>(i, lane);
+    lane.current = &kNoMoreBars;
+    return true;
   }
 
   // Copies bars [cursor, cursor + kStageBars) of ticker i into its records, checking every value
@@ -275,7 +333,7 @@ class Simulation {
         }
         closing = next_ts >= day_end;
       }
-      *out = BarRecord{t, o, p, x, c, closing};
+      *out = BarRecord{t, p, x, closing};
     }
     if (bad) [[unlikely]] {
       error_ = locate_bad_value(bars_[static_cast<std::size_t>(i)], signals_[static_cast<std::size_t>(i)]);
@@ -296,34 +354,27 @@ class Simulation {
     return true;
   }
 
-  // Bar k = lane.cursor of ticker i, at its close: mark, then decide and size (and in close mode,
-  // fill).
+  // A bar that closes a position or triggers the policy, at its close (already its ticker's mark).
   template <bool kNextOpen>
-  void step(int i, Lane& lane, const BarRecord& bar, Timestamp now) {
-    const std::int64_t k = lane.cursor;
-    portfolio_.set_mark(i, bar.close);
-    if (risk_ != nullptr) risk_->on_price(lane.risk_id, now, bar.close);
-
-    // The ticker's last bar, or (flatten) its last bar of the New York day: close at this close
-    // (a market-on-close order in both fill modes) and open nothing.
-    if (bar.closing) [[unlikely]] {
-      if (lane.side != 0)
-        close_position(i, lane, k, now, bar.close, flatten_ ? ExitReason::flatten : ExitReason::end_of_data);
+  void react(Lane& lane, const Actor& bar, Timestamp now) {
+    if (bar.closing) {
+      // A market-on-close order in both fill modes; nothing opens.
+      if (lane.side != 0) {
+        close_position(bar.ticker, lane, bar.bar, now, bar.close,
+                       flatten_ ? ExitReason::flatten : ExitReason::end_of_data);
+      }
       return;
     }
-
-    const double s = bar.signal;  // NaN fails every comparison: no entry, no signal exit
-    if (!((s >= lane.act_at_or_above) | (s <= lane.act_at_or_below) | (k >= lane.act_from_bar))) return;
-    act<kNextOpen>(i, lane, bar, now);
+    act<kNextOpen>(bar.ticker, lane, bar, now);
   }
 
-  // The rare part of step(): a bar whose signal or holding time triggers the policy. Kept out of
-  // line so that the per-bar path stays small enough to inline into the replay loop.
+  // A bar whose signal or holding time triggers the policy. Kept out of line so that the per-bar
+  // path stays small enough to inline into the replay loop.
   template <bool kNextOpen>
-  [[gnu::noinline]] void act(int i, Lane& lane, const BarRecord& bar, Timestamp now) {
-    const std::int64_t k = lane.cursor;
+  [[gnu::noinline]] void act(int i, Lane& lane, const Actor& bar, Timestamp now) {
+    const std::int64_t k = bar.bar;
     const execution::Decision d =
-        execution::decide(policy_, lane.side, k - lane.entry_bar + 1, bar.signal, bar.confidence);
+        execution::decide(policy_, lane.side, k - lane.entry_bar + 1, bar.signal, lane.confidence[k]);
     if (!d.act) return;
 
     if constexpr (kNextOpen) {
@@ -341,7 +392,13 @@ class Simulation {
       committed_estimate_ += lane.pending_buy_cost;
       lane.pending_reference = bar.close;
       lane.pending_decision_ts = now;
-      pending_.insert(std::lower_bound(pending_.begin(), pending_.end(), i), i);  // ticker order
+      // Ticker order. Decisions come in ticker order and the previous instant's orders have usually
+      // filled, so the new one usually goes last.
+      if (pending_.empty() || pending_.back() < i) {
+        pending_.push_back(i);
+      } else {
+        pending_.insert(std::lower_bound(pending_.begin(), pending_.end(), i), i);
+      }
     } else {
       if (lane.side != 0) close_position(i, lane, k, now, bar.close, d.reason);
       if (d.target == 0) return;
@@ -372,7 +429,11 @@ class Simulation {
   double size_entry(int i, int target, double strength, double close, Timestamp now, std::optional<double> exit_cost) {
     const double price = target > 0 ? config_.buy_price(close) : config_.sell_price(close);
     if (!valuation_ready_) {
-      valuation_ = positions_value_at_close(now);
+      if (risk_ != nullptr) {
+        valuation_ = positions_value_at_close(now);
+      } else {
+        mark_to_market();
+      }
       valuation_ready_ = true;
     }
     const double cash = portfolio_.cash();
@@ -389,10 +450,19 @@ class Simulation {
       const double margin = 1e-6 * (std::abs(cash) + committed_estimate_) + 1e-6;
       if (wanted > 0.0 && wanted * price + config_.commission(wanted, price) > free_cash - margin) {
         free_cash = cash - (committed_cash() + *exit_cost);
+      } else {
+        // Cash cannot bind, so sizing again with it would return `wanted` (entry_quantity only
+        // reduces a long whose cost exceeds the cash; with a NaN cash it keeps it as well).
+        return accept_entry(i, target, wanted, close, now, equity);
       }
     }
     const double quantity =
         execution::entry_quantity(policy_, config_.commission, target, strength, equity, free_cash, price);
+    return accept_entry(i, target, quantity, close, now, equity);
+  }
+
+  // An entry's size from the policy: 0 is counted as skipped; otherwise through the risk manager.
+  double accept_entry(int i, int target, double quantity, double close, Timestamp now, double equity) {
     if (quantity <= 0.0) {
       ++skipped_entries_;
       return 0.0;
@@ -458,7 +528,7 @@ class Simulation {
     for (const int i : pending_) {
       Lane& lane = lanes_[static_cast<std::size_t>(i)];
       if (lane.current->ts == now) {
-        const double open = lane.current->open;
+        const double open = lane.open[lane.cursor];
         committed_estimate_ -= lane.pending_buy_cost;
         if (lane.side != 0) close_position(i, lane, lane.cursor, now, open, lane.pending_reason);
         if (lane.pending_target != 0) {
@@ -483,6 +553,7 @@ class Simulation {
     lane.side = 0;
     arm(lane);
     if (valuation_ready_) valuation_ -= signed_quantity * portfolio_.position(i).mark;
+    sums_current_ = false;
   }
 
   // Opens `quantity` shares of ticker i in direction `target` at market price `price` on its bar
@@ -498,14 +569,39 @@ class Simulation {
     arm(lane);
     portfolio_.set_mark(i, price);
     if (valuation_ready_) valuation_ += portfolio_.position(i).quantity * price;
+    sums_current_ = false;
   }
 
   // The value of the open positions for a fill at the close of `now`: each at its close at `now`
   // when its ticker has a bar then (all closes of an instant are known together, whichever
-  // ticker is processed first), at its last mark otherwise. Tickers already processed at this
-  // instant have moved their cursor past `now` and carry this close as their mark. Computed at
-  // the first entry of an instant's close phase (O(open positions)); the fills then keep it up to
-  // date, each position entering and leaving at its mark (set to the fill's market price).
+  // ticker is processed first), at its last mark otherwise. Computed at the first entry of an
+  // instant's close phase (O(open positions)); the fills then keep it up to date, each position
+  // entering and leaving at its mark (set to the fill's market price).
+  //
+  // Without a risk manager every ticker with a bar at `now` is already marked at its close, so
+  // the value is the marks' sum (mark_to_market): the same products added in the same order as
+  // the form below, which a risk-managed replay needs: there tickers already processed at this
+  // instant have moved their cursor past `now` and carry this close as their mark, the others are
+  // read from upcoming_.
+  //
+  // The marks' sums are record()'s too, bit for bit, as long as no fill changes the open positions
+  // before the instant ends (next_open mode, an instant without a closing bar after its first
+  // entry decision): record() then takes them instead of a second pass. The gross exposure rides
+  // along on the same pass at no extra latency.
+  void mark_to_market() {
+    double value = 0.0;
+    double exposure = 0.0;
+    for (const int j : portfolio_.open_tickers()) {
+      const Position& position = portfolio_.position(j);
+      const double v = position.quantity * position.mark;
+      value += v;
+      exposure += std::abs(v);
+    }
+    valuation_ = value;
+    exposure_ = exposure;
+    sums_current_ = true;
+  }
+
   double positions_value_at_close(Timestamp now) const {
     double value = 0.0;
     for (const int j : portfolio_.open_tickers()) {
@@ -519,11 +615,16 @@ class Simulation {
   void record(Timestamp now) {
     double value = 0.0;
     double exposure = 0.0;
-    for (const int j : portfolio_.open_tickers()) {
-      const Position& position = portfolio_.position(j);
-      const double v = position.quantity * position.mark;
-      value += v;
-      exposure += std::abs(v);
+    if (sums_current_) {
+      value = valuation_;
+      exposure = exposure_;
+    } else {
+      for (const int j : portfolio_.open_tickers()) {
+        const Position& position = portfolio_.position(j);
+        const double v = position.quantity * position.mark;
+        value += v;
+        exposure += std::abs(v);
+      }
     }
     result_.ts.push_back(now);
     result_.cash.push_back(portfolio_.cash());
@@ -533,7 +634,7 @@ class Simulation {
     if (risk_ != nullptr) risk_->on_equity(now + bar_length_, portfolio_.cash() + value);
   }
 
-  static constexpr std::int64_t kStageBars = 32;               // x 48 bytes x 100 tickers = 150 KiB
+  static constexpr std::int64_t kStageBars = 32;               // x 32 bytes x 100 tickers = 100 KiB
   static constexpr std::size_t kMaxReservedTrades = 1u << 20;  // x (88 + 8) bytes = 96 MiB of address space
 
   const BacktestConfig& config_;
@@ -547,19 +648,22 @@ class Simulation {
   Portfolio portfolio_;
   std::vector<Lane> lanes_;
   std::vector<BarRecord> records_;  // kStageBars per ticker
-  // Each ticker's next unprocessed bar (its start and close; kNever when none is left), copied
-  // from its lane as it advances: the valuation at a decision reads this compact array instead of
-  // following every open position's record pointer.
+  // With a risk manager, each ticker's next unprocessed bar (its start and close; kNever when none
+  // is left), copied from its lane as it advances: the valuation at a decision reads this compact
+  // array instead of following every open position's record pointer.
   struct Upcoming {
     Timestamp ts = kNever;
     double close = 0.0;
   };
   std::vector<Upcoming> upcoming_;
+  std::vector<Actor> actors_;           // the bars of this instant that act, in ticker order (room for all)
   std::vector<int> pending_;            // next_open: tickers with a pending order, ascending
   std::vector<Timestamp> decision_ts_;  // Trade::decision_ts of each closed trade, in close order
   double valuation_ = 0.0;              // positions' value at this instant's closes, when ready
   double committed_estimate_ = 0.0;     // running sum of the pending orders' pending_buy_cost
+  double exposure_ = 0.0;               // gross exposure at this instant's closes, when sums_current_
   bool valuation_ready_ = false;
+  bool sums_current_ = false;  // valuation_ and exposure_ are the marks' sums over the open positions
   BacktestResult result_;
   std::size_t bar_steps_ = 0;
   std::size_t skipped_entries_ = 0;
