@@ -86,8 +86,12 @@ double entry_quantity(const PolicyConfig& policy, const CommissionConfig& commis
     }
     quantity = std::min(quantity, best);
     if (policy.whole_shares) {
+      // Down to an affordable whole number. cost() exceeds the cash here only by the rounding the
+      // tolerance above allows, so steps of one share end in a step or two; past 1e12 shares the
+      // step is that tolerance's share count instead, as from 2^53 on subtracting 1 changes nothing.
       quantity = std::floor(quantity);
-      while (quantity >= 1.0 && cost(quantity) > cash) quantity -= 1.0;
+      const double step = std::max(1.0, std::ceil(quantity * 1e-12));
+      while (quantity >= 1.0 && cost(quantity) > cash) quantity -= step;
     }
   }
   if (policy.whole_shares ? quantity < 1.0 : !(quantity > 0.0)) return 0.0;
