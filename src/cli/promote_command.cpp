@@ -24,6 +24,7 @@
 #include "evaluation/model_signals.h"
 #include "evaluation/paper_run.h"
 #include "evaluation/promotion.h"
+#include "evaluation/promotion_page.h"
 #include "features/registry/feature_registry.h"
 #include "models/model_factory.h"
 
@@ -86,7 +87,8 @@ json figures_json(const std::optional<evaluation::DayFigures>& d) {
 }
 
 json promotion_json(const evaluation::PaperRun& run, const evaluation::PromotionConfig& config,
-                    const evaluation::PromotionVerdict& verdict, std::size_t backtest_trades) {
+                    const evaluation::PromotionVerdict& verdict, std::size_t backtest_trades,
+                    const std::string& decided_utc) {
   json days = json::array();
   for (const evaluation::DayComparison& c : verdict.days) {
     json failed = json::array();
@@ -99,7 +101,7 @@ json promotion_json(const evaluation::PaperRun& run, const evaluation::Promotion
   return {{"format", "itrade-promotion"},
           {"version", 1},
           {"paper_run", run.id},
-          {"decided_utc", core::format_utc(core::now_to_the_second())},
+          {"decided_utc", decided_utc},
           {"model_dir", run.model_dir},
           {"model_name", run.model_name},
           {"promoted", verdict.promoted},
@@ -161,20 +163,35 @@ int run_promote(const PromoteArgs& args, const GlobalOptions& global) {
 
   const evaluation::PromotionVerdict verdict = evaluation::compare_days(run->days, *backtest, *config);
   print_days(verdict);
+  const std::string decided_utc = core::format_utc(core::now_to_the_second());
+  evaluation::PromotionPageInput page{args.id,
+                                      decided_utc,
+                                      {{"model", fmt::format("{} ({})", run->model_name, run->model_dir)},
+                                       {"tickers", core::join(run->tickers, ", ")},
+                                       {"data", run->data.empty() ? "the default data directory" : run->data},
+                                       {"backtest round trips", fmt::format("{}", trades)}},
+                                      *config,
+                                      verdict};
   const fs::path record = run_dir / "promotion.json";
-  const std::string text = promotion_json(*run, *config, verdict, trades).dump(2) + "\n";
+  const std::string text = promotion_json(*run, *config, verdict, trades, decided_utc).dump(2) + "\n";
+  // The page first: promotion.json, which a later step reads, appears only with its page.
+  if (auto written = core::write_file_atomically(run_dir / "promotion.html", evaluation::render_promotion_page(page),
+                                                 "promotion page");
+      !written) {
+    return report_error(written.error());
+  }
   if (auto written = core::write_file_atomically(record, text, "promotion record"); !written) {
     return report_error(written.error());
   }
   if (!verdict.promoted) {
-    fmt::print("\nnot promoted; decision recorded in {}\n", record.string());
+    fmt::print("\nnot promoted; decision recorded in {} (and promotion.html beside it)\n", record.string());
     std::fflush(stdout);
     fmt::print(stderr, "itrade: promotion refused: {}\n", verdict.reason);
     return kExitRefused;
   }
   fmt::print(
       "\npromoted: {} paper day(s) within tolerance of the backtest (daily return {:g} percentage points, fills {:g}, "
-      "traded value {:g} of the day's equity); decision recorded in {}\n",
+      "traded value {:g} of the day's equity); decision recorded in {} (and promotion.html beside it)\n",
       verdict.days.size(), 100.0 * config->daily_return, config->fills, config->traded_value, record.string());
   return kExitOk;
 }
@@ -189,7 +206,8 @@ void add_promote_command(CLI::App& app, const GlobalOptions& global, int& exit_c
       "and days the paper run recorded (itrade paper prints its id), and compare day by day (the day's return, its "
       "number of fills and its traded value) within the tolerances of config/promotion.yaml. Promoted only after "
       "paper_days (default 3) days that all pass; otherwise names the first failing day and metric. Writes "
-      "runs/<id>/promotion.json either way. Exit codes: 0 promoted, 3 refused, 1 or 2 on an error.");
+      "runs/<id>/promotion.json and promotion.html (the days and an equity chart of paper against backtest) "
+      "either way. Exit codes: 0 promoted, 3 refused, 1 or 2 on an error.");
   cmd->add_option("id", args->id, "The paper run's id (the directory under runs/)")->required();
   cmd->add_option("--runs", args->runs_dir, "Where the paper run is recorded (default: runs/ of the project)");
   cmd->add_option("--promotion-config", args->config,

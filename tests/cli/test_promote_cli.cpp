@@ -78,6 +78,9 @@ TEST_F(PromoteCliTest, ThreeReplayedDaysMatchTheBacktestAndArePromoted) {
   const std::string record = read_text(runs() / id / "promotion.json");
   EXPECT_TRUE(contains(record, "\"promoted\": true")) << record;
   EXPECT_TRUE(contains(record, "\"paper_run\": \"" + id + "\"")) << record;
+  const std::string page = read_text(runs() / id / "promotion.html");
+  EXPECT_TRUE(contains(page, "Promoted: 3 paper day(s)")) << page.substr(0, 2000);
+  EXPECT_TRUE(contains(page, "<svg")) << page.substr(0, 2000);
   // The paper run traded: the comparison is not of two idle accounts.
   const std::string paper_record = read_text(runs() / id / "paper.json");
   EXPECT_FALSE(contains(paper_record, "\"fills\": 0,\n      \"return\"")) << paper_record;
@@ -125,6 +128,7 @@ TEST_F(PromoteCliTest, ADayThatDivergedFromTheBacktestIsNamedWithItsMetric) {
   const std::string decision = read_text(runs() / id / "promotion.json");
   EXPECT_TRUE(contains(decision, "\"promoted\": false")) << decision;
   EXPECT_TRUE(contains(decision, "\"failed\": [\n        \"fills\"\n      ]")) << decision;
+  EXPECT_TRUE(contains(read_text(runs() / id / "promotion.html"), "<td class=\"fail\">failed: fills</td>"));
 }
 
 TEST_F(PromoteCliTest, ShadowRunsChangedDataAndBadInputAreRefused) {
@@ -150,6 +154,7 @@ TEST_F(PromoteCliTest, ShadowRunsChangedDataAndBadInputAreRefused) {
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_TRUE(contains(run.output, "are not those the paper run traded")) << run.output;
   EXPECT_FALSE(fs::exists(runs() / id / "promotion.json"));
+  EXPECT_FALSE(fs::exists(runs() / id / "promotion.html"));
 
   // A gate configured wide open is refused, naming the file, line and key.
   const fs::path wide = dir_ / "promotion.yaml";

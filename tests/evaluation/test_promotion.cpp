@@ -15,6 +15,7 @@
 #include "evaluation/model_signals.h"
 #include "evaluation/paper_run.h"
 #include "evaluation/promotion.h"
+#include "evaluation/promotion_page.h"
 #include "features/engine/batch.h"
 
 namespace itrade::evaluation {
@@ -192,6 +193,34 @@ TEST(CompareDaysTest, AZeroStartEquityIsNeverWithinTolerance) {
   paper[0].start_equity = 0.0;
   std::vector<DayFigures> backtest = paper;
   EXPECT_FALSE(compare_days(paper, backtest, PromotionConfig{}).promoted);
+}
+
+TEST(PromotionPageTest, ShowsTheVerdictTheChartAndEveryDayWithItsFailedMetrics) {
+  std::vector<DayFigures> paper = paper_days();
+  paper[1].fills = 9;
+  PromotionPageInput input;
+  input.paper_run = "20260302T210000Z-paper";
+  input.decided_utc = "2026-03-02T21:00:00Z";
+  input.facts = {{"model", "quick <test>"}};
+  input.verdict = compare_days(paper, paper_days(), input.config);
+  std::string page = render_promotion_page(input);
+  EXPECT_NE(page.find("<title>Promotion of paper run 20260302T210000Z-paper: refused - itrade</title>"),
+            std::string::npos);
+  EXPECT_NE(page.find("Refused: 2025-03-04: fills: paper 9 against backtest 6, a difference of 3 &gt; tolerance 2"),
+            std::string::npos)
+      << page.substr(0, 3000);
+  EXPECT_NE(page.find("quick &lt;test&gt;"), std::string::npos);  // the caller's text is escaped
+  EXPECT_NE(page.find("<svg"), std::string::npos);
+  EXPECT_NE(page.find("<td class=\"fail\">failed: fills</td>"), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  std::size_t rows = 0;
+  for (std::size_t at = 0; (at = page.find("<tr><td>2025-03-0", at)) != std::string::npos; ++at) ++rows;
+  EXPECT_EQ(rows, 3u);
+
+  input.verdict = compare_days(paper_days(), paper_days(), input.config);
+  page = render_promotion_page(input);
+  EXPECT_NE(page.find("Promoted: 3 paper day(s)"), std::string::npos);
+  EXPECT_EQ(page.find("class=\"fail\""), std::string::npos);
 }
 
 class PromotionFilesTest : public ::testing::Test {
