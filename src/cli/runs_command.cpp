@@ -1,4 +1,5 @@
-// itrade runs list | show | compare: the record of every experiment (runs/registry.sqlite).
+// itrade runs list | show | compare: the record of every experiment (runs/registry.sqlite), and
+// the paper runs beside them (runs/<id>/paper.json).
 
 #include <fmt/core.h>
 
@@ -6,6 +7,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -13,6 +15,9 @@
 #include "cli/commands.h"
 #include "cli/console.h"
 #include "cli/data_sources.h"
+#include "core/strings.h"
+#include "core/time.h"
+#include "evaluation/paper_run.h"
 #include "evaluation/run_store.h"
 
 namespace itrade::cli {
@@ -39,13 +44,42 @@ core::Result<evaluation::RunStore> open_store(const RunsArgs& args, const Global
   return evaluation::RunStore::open(args.runs_dir.empty() ? *root / "runs" : args.runs_dir);
 }
 
+// The paper runs, one line each: what the account traded and what promote decided.
+void print_paper_runs(const evaluation::PaperRunList& paper, const fs::path& runs_dir) {
+  fmt::print("\npaper runs:\n{:<28} {:<16} {:<22} {:>5} {:<23} {:>7} {:>9} {:<9}\n", "ID", "MODEL", "TICKERS", "DAYS",
+             "FIRST .. LAST", "FILLS", "RETURN", "PROMOTION");
+  for (const evaluation::PaperRun& r : paper.runs) {
+    std::size_t fills = 0;
+    for (const evaluation::DayFigures& d : r.days) fills += d.fills;
+    std::string tickers = core::join(r.tickers, ",");
+    if (tickers.size() > 22) tickers = tickers.substr(0, 19) + "...";
+    const double total = r.days.empty() ? 0.0 : r.days.back().end_equity / r.initial_cash - 1.0;
+    const std::string span = r.days.empty() ? "-"
+                                             : fmt::format("{} .. {}", core::format_date(r.days.front().day),
+                                                           core::format_date(r.days.back().day));
+    std::string promotion = "shadow";
+    if (!r.shadow) {
+      const std::optional<bool> decided = evaluation::promotion_decision(runs_dir, r.id);
+      promotion = !decided ? "not asked" : *decided ? "promoted" : "refused";
+    }
+    fmt::print("{:<28} {:<16} {:<22} {:>5} {:<23} {:>7} {:>9} {:<9}\n", r.id, r.model_name, tickers, r.days.size(),
+               span, fills, figure(total, true), promotion);
+  }
+}
+
 int run_list(const RunsArgs& args, const GlobalOptions& global) {
   auto store = open_store(args, global);
   if (!store) return report_error(store.error());
   auto runs = store->list();
   if (!runs) return report_error(runs.error());
-  if (runs->empty()) {
+  const evaluation::PaperRunList paper = evaluation::list_paper_runs(store->dir());
+  for (const core::Error& e : paper.unreadable) fmt::print(stderr, "itrade: warning: {}\n", e.message);
+  if (runs->empty() && paper.runs.empty()) {
     fmt::print("no runs in {}; start one with itrade backtest\n", store->dir().string());
+    return kExitOk;
+  }
+  if (runs->empty()) {
+    print_paper_runs(paper, store->dir());
     return kExitOk;
   }
   fmt::print("{:<40} {:<16} {:<18} {:<22} {:>7} {:>8} {:>9} {:>7} {:>9} {:>6}\n", "ID", "MODEL", "TARGET", "TICKERS",
@@ -56,6 +90,7 @@ int run_list(const RunsArgs& args, const GlobalOptions& global) {
                r.trades, figure(r.sharpe), figure(r.max_drawdown, true), figure(r.deflated_sharpe, true),
                figure(r.total_return, true), r.trials);
   }
+  if (!paper.runs.empty()) print_paper_runs(paper, store->dir());
   return kExitOk;
 }
 
@@ -156,12 +191,14 @@ int run_compare(const RunsArgs& args, const GlobalOptions& global) {
 }  // namespace
 
 void add_runs_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
-  auto* runs = app.add_subcommand("runs", "List, show and compare recorded experiment runs (runs/registry.sqlite)");
+  auto* runs = app.add_subcommand(
+      "runs", "List, show and compare recorded experiment runs (runs/registry.sqlite); list shows the paper runs too");
   runs->require_subcommand(1);
   auto args = std::make_shared<RunsArgs>();
   auto* list = runs->add_subcommand(
       "list", "One line per run: id, model, target, tickers, trades, Sharpe, max drawdown, deflated Sharpe, total "
-              "return, trials on the same data");
+              "return, trials on the same data; then one line per paper run (itrade paper): model, tickers, days, "
+              "fills, return, and what itrade promote decided");
   list->add_option("--runs", args->runs_dir, "Runs directory (default: runs/ of the project)");
   list->callback([args, &global, &exit_code] { exit_code = run_list(*args, global); });
   auto* show = runs->add_subcommand("show", "A run's record and its metrics.json");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -129,6 +130,37 @@ core::Result<PaperRun> read_paper_run(const fs::path& runs_dir, const std::strin
   if (!parsed) return parsed.error();
   run.days = std::move(*parsed);
   return run;
+}
+
+PaperRunList list_paper_runs(const fs::path& runs_dir) {
+  PaperRunList out;
+  std::error_code ec;
+  std::vector<std::string> ids;
+  for (const auto& entry : fs::directory_iterator(runs_dir, ec)) {
+    if (entry.is_directory(ec) && fs::exists(entry.path() / "paper.json", ec)) {
+      ids.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(ids.begin(), ids.end());  // ids start with their UTC time: oldest first
+  for (const std::string& id : ids) {
+    auto run = read_paper_run(runs_dir, id);
+    if (run) {
+      out.runs.push_back(std::move(*run));
+    } else {
+      out.unreadable.push_back(run.error());
+    }
+  }
+  return out;
+}
+
+std::optional<bool> promotion_decision(const fs::path& runs_dir, const std::string& id) {
+  std::ifstream in(runs_dir / id / "promotion.json");
+  if (!in) return std::nullopt;
+  const json doc = json::parse(in, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("promoted") || !doc["promoted"].is_boolean()) {
+    return std::nullopt;
+  }
+  return doc["promoted"].get<bool>();
 }
 
 }  // namespace itrade::evaluation

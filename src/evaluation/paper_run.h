@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,18 @@ core::Status write_paper_run(const std::filesystem::path& runs_dir, const PaperR
 // Reads runs_dir/<id>/paper.json. Input error naming the file when it is missing (saying whether
 // <id> is a research run instead), damaged or of another shape.
 core::Result<PaperRun> read_paper_run(const std::filesystem::path& runs_dir, const std::string& id);
+
+// Every paper run under runs_dir (directories holding a paper.json), by id. A record that cannot be
+// read is not skipped silently: it is returned in `unreadable` with its error.
+struct PaperRunList {
+  std::vector<PaperRun> runs;
+  std::vector<core::Error> unreadable;
+};
+PaperRunList list_paper_runs(const std::filesystem::path& runs_dir);
+
+// The decision itrade promote recorded for a paper run: true promoted, false refused, nullopt when
+// it was never asked (or its promotion.json cannot be read).
+std::optional<bool> promotion_decision(const std::filesystem::path& runs_dir, const std::string& id);
 
 // The JSON form of trading days, as paper.json and the paper state file keep them; `what` names
 // the document in errors.

@@ -81,6 +81,15 @@ TEST_F(PromoteCliTest, ThreeReplayedDaysMatchTheBacktestAndArePromoted) {
   const std::string page = read_text(runs() / id / "promotion.html");
   EXPECT_TRUE(contains(page, "Promoted: 3 paper day(s)")) << page.substr(0, 2000);
   EXPECT_TRUE(contains(page, "<svg")) << page.substr(0, 2000);
+  // itrade runs list shows the paper run with the decision.
+  const CommandRun list = itrade("runs list --runs " + runs().string());
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_TRUE(contains(list.output, "paper runs:")) << list.output;
+  const std::size_t line = list.output.find(id);
+  ASSERT_NE(line, std::string::npos) << list.output;
+  const std::string row = list.output.substr(line, list.output.find('\n', line) - line);
+  EXPECT_TRUE(contains(row, "2026-03-02 .. 2026-03-04")) << row;
+  EXPECT_TRUE(contains(row, "promoted")) << row;
   // The paper run traded: the comparison is not of two idle accounts.
   const std::string paper_record = read_text(runs() / id / "paper.json");
   EXPECT_FALSE(contains(paper_record, "\"fills\": 0,\n      \"return\"")) << paper_record;
@@ -136,6 +145,8 @@ TEST_F(PromoteCliTest, ShadowRunsChangedDataAndBadInputAreRefused) {
   CommandRun run = promote(shadow);
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_TRUE(contains(run.output, "ran in shadow mode")) << run.output;
+  const CommandRun list = itrade("runs list --runs " + runs().string());
+  EXPECT_TRUE(contains(list.output, " shadow")) << list.output;
 
   run = promote("20990101T000000Z-paper");
   EXPECT_EQ(run.exit_code, 2) << run.output;

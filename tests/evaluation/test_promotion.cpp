@@ -300,6 +300,32 @@ TEST_F(PromotionFilesTest, PaperRunRoundTripsWithItsConfigurationCopies) {
   EXPECT_FALSE(write_paper_run(dir_ / "runs", run, configs).ok());
 }
 
+TEST_F(PromotionFilesTest, PaperRunsAreListedByIdAndADamagedOneIsReported) {
+  PaperRun run;
+  run.model_name = "quick";
+  run.days = paper_days();
+  const PaperConfigFiles configs{write("b.yaml", ""), write("r.yaml", ""), write("f.yaml", "")};
+  for (const char* id : {"20260303T000000Z-paper", "20260302T000000Z-paper"}) {
+    run.id = id;
+    ASSERT_TRUE(write_paper_run(dir_ / "runs", run, configs).ok());
+  }
+  fs::create_directories(dir_ / "runs" / "20260304T000000Z-paper");
+  write("runs/20260304T000000Z-paper/paper.json", "{}");
+  fs::create_directories(dir_ / "runs" / "research");  // no paper.json: not a paper run
+  const PaperRunList list = list_paper_runs(dir_ / "runs");
+  ASSERT_EQ(list.runs.size(), 2u);
+  EXPECT_EQ(list.runs[0].id, "20260302T000000Z-paper");
+  EXPECT_EQ(list.runs[1].id, "20260303T000000Z-paper");
+  ASSERT_EQ(list.unreadable.size(), 1u);
+  EXPECT_NE(list.unreadable[0].message.find("20260304T000000Z-paper/paper.json"), std::string::npos);
+
+  EXPECT_FALSE(promotion_decision(dir_ / "runs", "20260302T000000Z-paper").has_value());
+  write("runs/20260302T000000Z-paper/promotion.json", "{\"promoted\": false}");
+  EXPECT_EQ(promotion_decision(dir_ / "runs", "20260302T000000Z-paper"), std::optional<bool>(false));
+  write("runs/20260302T000000Z-paper/promotion.json", "{\"promoted\": true}");
+  EXPECT_EQ(promotion_decision(dir_ / "runs", "20260302T000000Z-paper"), std::optional<bool>(true));
+}
+
 TEST_F(PromotionFilesTest, AMissingDamagedOrForeignRecordIsNamed) {
   auto missing = read_paper_run(dir_, "nope");
   ASSERT_FALSE(missing.ok());
