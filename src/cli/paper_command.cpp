@@ -180,16 +180,20 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
   if (!root) return report_error(root.error());
   auto speed = parse_speed(args.speed);
   if (!speed) return report_error(speed.error());
-  auto backtest = evaluation::load_backtest_config(
-      args.backtest_file.empty() ? config_file(*root, global, "backtest.yaml") : args.backtest_file);
+  // The files the account trades with, copied into its paper run record.
+  const evaluation::PaperConfigFiles configs{
+      args.backtest_file.empty() ? config_file(*root, global, "backtest.yaml") : args.backtest_file,
+      args.risk_file.empty() ? config_file(*root, global, "risk.yaml") : args.risk_file,
+      config_file(*root, global, "features.yaml")};
+  auto backtest = evaluation::load_backtest_config(configs.backtest);
   if (!backtest) return report_error(backtest.error());
-  auto risk_settings = load_risk_settings(*root, global, args.risk_file);
+  auto risk_settings = load_risk_settings(*root, global, configs.risk);
   if (!risk_settings) return report_error(risk_settings.error());
   auto model_dir = model_directory(args.model);
   if (!model_dir) return report_error(model_dir.error());
   auto model = models::load_model(*model_dir);
   if (!model) return report_error(model.error());
-  auto feature_set = features::FeatureSet::load(config_file(*root, global, "features.yaml"));
+  auto feature_set = features::FeatureSet::load(configs.features);
   if (!feature_set) return report_error(feature_set.error());
   auto first_day = optional_date(args.start, std::numeric_limits<core::DayNumber>::min());
   if (!first_day) return report_error(first_day.error());
@@ -255,7 +259,7 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
   fmt::print("paper {}account: model {} ({}), {} on {}, risk limits {}\n", args.shadow ? "shadow " : "",
              shared_model->info().name, model_dir->string(),
              args.replay.empty() ? "default data" : args.replay.string(), core::join(tickers, ","),
-             args.risk_file.empty() ? config_file(*root, global, "risk.yaml").string() : args.risk_file.string());
+             configs.risk.string());
   if (state && engine->last_batch()) {
     fmt::print("resuming from {} after {}\n", args.state.string(), core::format_utc(*engine->last_batch()));
   }
@@ -350,10 +354,6 @@ int run_paper(const PaperArgs& args, const GlobalOptions& global) {
   run.initial_cash = backtest->initial_cash;
   run.code_version = evaluation::code_version();
   run.days = days;
-  const evaluation::PaperConfigFiles configs{
-      args.backtest_file.empty() ? config_file(*root, global, "backtest.yaml") : args.backtest_file,
-      args.risk_file.empty() ? config_file(*root, global, "risk.yaml") : args.risk_file,
-      config_file(*root, global, "features.yaml")};
   auto store = evaluation::RunStore::open(args.runs_dir.empty() ? *root / "runs" : args.runs_dir);
   if (!store) return report_error(store.error());
   run.id = store->new_id("paper");

@@ -40,11 +40,16 @@ struct PromoteArgs {
   fs::path config;  // promotion.yaml
 };
 
+// What the backtest of a paper run did: its days over the paper days, and its round trips.
+struct PaperBacktest {
+  std::vector<evaluation::DayFigures> days;
+  std::size_t trades = 0;
+};
+
 // The backtest a paper run is judged against: its model over its bars (checked unchanged by their
 // fingerprint), traded from its first day with the configuration copied into its directory.
-core::Result<std::vector<evaluation::DayFigures>> backtest_of(const evaluation::PaperRun& run, const fs::path& run_dir,
-                                                              const fs::path& root, const GlobalOptions& global,
-                                                              std::size_t& trades) {
+core::Result<PaperBacktest> backtest_of(const evaluation::PaperRun& run, const fs::path& run_dir, const fs::path& root,
+                                        const GlobalOptions& global) {
   auto backtest = evaluation::load_backtest_config(run_dir / evaluation::kPaperBacktestConfig);
   if (!backtest) return backtest.error();
   auto risk = load_risk_settings(root, global, run_dir / evaluation::kPaperRiskConfig);
@@ -77,13 +82,11 @@ core::Result<std::vector<evaluation::DayFigures>> backtest_of(const evaluation::
   if (!signals) return signals.error();
   auto result = evaluation::run_backtest_with_limits(*bars, *signals, *backtest, *risk);
   if (!result) return result.error();
-  trades = result->trades.size();
-  return evaluation::backtest_days(*result, first, last);
+  return PaperBacktest{evaluation::backtest_days(*result, first, last), result->trades.size()};
 }
 
 json figures_json(const std::optional<evaluation::DayFigures>& d) {
-  if (!d) return nullptr;
-  return evaluation::days_to_json({*d}).front();
+  return d ? evaluation::day_to_json(*d) : json(nullptr);
 }
 
 json promotion_json(const evaluation::PaperRun& run, const evaluation::PromotionConfig& config,
@@ -155,13 +158,12 @@ int run_promote(const PromoteArgs& args, const GlobalOptions& global) {
   fmt::print("promote paper run {}: model {} ({}), {} day(s) on {}\n", args.id, run->model_name, run->model_dir,
              run->days.size(), core::join(run->tickers, ","));
   std::fflush(stdout);
-  std::size_t trades = 0;
-  auto backtest = backtest_of(*run, run_dir, *root, global, trades);
+  auto backtest = backtest_of(*run, run_dir, *root, global);
   if (!backtest) return report_error(backtest.error());
   fmt::print("backtest of the same model, data and configuration, {} .. {}: {} round trips\n\n",
-             core::format_date(run->days.front().day), core::format_date(run->days.back().day), trades);
+             core::format_date(run->days.front().day), core::format_date(run->days.back().day), backtest->trades);
 
-  const evaluation::PromotionVerdict verdict = evaluation::compare_days(run->days, *backtest, *config);
+  const evaluation::PromotionVerdict verdict = evaluation::compare_days(run->days, backtest->days, *config);
   print_days(verdict);
   const std::string decided_utc = core::format_utc(core::now_to_the_second());
   evaluation::PromotionPageInput page{args.id,
@@ -169,11 +171,11 @@ int run_promote(const PromoteArgs& args, const GlobalOptions& global) {
                                       {{"model", fmt::format("{} ({})", run->model_name, run->model_dir)},
                                        {"tickers", core::join(run->tickers, ", ")},
                                        {"data", run->data.empty() ? "the default data directory" : run->data},
-                                       {"backtest round trips", fmt::format("{}", trades)}},
+                                       {"backtest round trips", fmt::format("{}", backtest->trades)}},
                                       *config,
                                       verdict};
   const fs::path record = run_dir / "promotion.json";
-  const std::string text = promotion_json(*run, *config, verdict, trades, decided_utc).dump(2) + "\n";
+  const std::string text = promotion_json(*run, *config, verdict, backtest->trades, decided_utc).dump(2) + "\n";
   // The page first: promotion.json, which a later step reads, appears only with its page.
   if (auto written = core::write_file_atomically(run_dir / "promotion.html", evaluation::render_promotion_page(page),
                                                  "promotion page");

@@ -38,6 +38,11 @@ std::string figure(double value, bool percent = false) {
   return percent ? fmt::format("{:.2f}%", 100.0 * value) : fmt::format("{:.3f}", value);
 }
 
+// A ticker list cut to a 22-character column.
+std::string tickers_column(const std::string& tickers) {
+  return tickers.size() > 22 ? tickers.substr(0, 19) + "..." : tickers;
+}
+
 core::Result<evaluation::RunStore> open_store(const RunsArgs& args, const GlobalOptions& global) {
   auto root = project_root(global);
   if (!root) return root.error();
@@ -51,8 +56,6 @@ void print_paper_runs(const evaluation::PaperRunList& paper, const fs::path& run
   for (const evaluation::PaperRun& r : paper.runs) {
     std::size_t fills = 0;
     for (const evaluation::DayFigures& d : r.days) fills += d.fills;
-    std::string tickers = core::join(r.tickers, ",");
-    if (tickers.size() > 22) tickers = tickers.substr(0, 19) + "...";
     const double total = r.days.empty() ? 0.0 : r.days.back().end_equity / r.initial_cash - 1.0;
     const std::string span = r.days.empty() ? "-"
                                              : fmt::format("{} .. {}", core::format_date(r.days.front().day),
@@ -62,7 +65,7 @@ void print_paper_runs(const evaluation::PaperRunList& paper, const fs::path& run
       const std::optional<bool> decided = evaluation::promotion_decision(runs_dir, r.id);
       promotion = !decided ? "not asked" : *decided ? "promoted" : "refused";
     }
-    fmt::print("{:<28} {:<16} {:<22} {:>5} {:<23} {:>7} {:>9} {:<9}\n", r.id, r.model_name, tickers, r.days.size(),
+    fmt::print("{:<28} {:<16} {:<22} {:>5} {:<23} {:>7} {:>9} {:<9}\n", r.id, r.model_name, tickers_column(core::join(r.tickers, ",")), r.days.size(),
                span, fills, figure(total, true), promotion);
   }
 }
@@ -85,8 +88,8 @@ int run_list(const RunsArgs& args, const GlobalOptions& global) {
   fmt::print("{:<40} {:<16} {:<18} {:<22} {:>7} {:>8} {:>9} {:>7} {:>9} {:>6}\n", "ID", "MODEL", "TARGET", "TICKERS",
              "TRADES", "SHARPE", "MAX DD", "DSR", "RETURN", "TRIALS");
   for (const auto& r : *runs) {
-    std::string tickers = r.tickers.size() > 22 ? r.tickers.substr(0, 19) + "..." : r.tickers;
-    fmt::print("{:<40} {:<16} {:<18} {:<22} {:>7} {:>8} {:>9} {:>7} {:>9} {:>6}\n", r.id, r.model, r.target, tickers,
+    fmt::print("{:<40} {:<16} {:<18} {:<22} {:>7} {:>8} {:>9} {:>7} {:>9} {:>6}\n", r.id, r.model, r.target,
+               tickers_column(r.tickers),
                r.trades, figure(r.sharpe), figure(r.max_drawdown, true), figure(r.deflated_sharpe, true),
                figure(r.total_return, true), r.trials);
   }

@@ -613,19 +613,9 @@ class Simulation {
   }
 
   void record(Timestamp now) {
-    double value = 0.0;
-    double exposure = 0.0;
-    if (sums_current_) {
-      value = valuation_;
-      exposure = exposure_;
-    } else {
-      for (const int j : portfolio_.open_tickers()) {
-        const Position& position = portfolio_.position(j);
-        const double v = position.quantity * position.mark;
-        value += v;
-        exposure += std::abs(v);
-      }
-    }
+    if (!sums_current_) mark_to_market();  // the instant is over: the sums are no decision's any more
+    const double value = valuation_;
+    const double exposure = exposure_;
     result_.ts.push_back(now);
     result_.cash.push_back(portfolio_.cash());
     result_.equity.push_back(portfolio_.cash() + value);

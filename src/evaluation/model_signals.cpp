@@ -1,8 +1,9 @@
 #include "evaluation/model_signals.h"
 
-#include <cmath>
 #include <limits>
+#include <span>
 
+#include "execution/model_stage.h"
 #include "features/engine/batch.h"
 
 namespace itrade::evaluation {
@@ -11,13 +12,9 @@ core::Result<std::vector<TickerSignals>> model_signals(const features::FeatureSe
                                                        const models::SignalModel& model,
                                                        std::span<const core::BarSeries> bars,
                                                        core::Timestamp trade_from) {
-  const std::vector<std::string>& names = model.info().feature_names;
-  if (names.empty()) return core::input_error("model {} lists no features", model.info().name);
-  auto plan = features.plan(names);
-  if (!plan) {
-    return core::input_error("model {}: its features are not all in the feature registry: {}", model.info().name,
-                             plan.error().message);
-  }
+  auto plan = execution::model_feature_plan(features, model);
+  if (!plan) return plan.error();
+  const std::vector<std::string> names = model.info().feature_names;
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   std::vector<TickerSignals> out(bars.size());
   for (std::size_t i = 0; i < bars.size(); ++i) {
@@ -31,10 +28,9 @@ core::Result<std::vector<TickerSignals>> model_signals(const features::FeatureSe
     std::vector<std::size_t> ready;
     for (std::size_t r = 0; r < matrix->rows(); ++r) {
       if (series.ts[r] < trade_from) continue;
-      bool warm = true;
-      for (std::size_t c = 0; c < names.size(); ++c) warm = warm && std::isfinite(matrix->at(r, c));
-      if (!warm) continue;
-      for (std::size_t c = 0; c < names.size(); ++c) rows.features.push_back(static_cast<float>(matrix->at(r, c)));
+      const auto row = std::span<const double>(matrix->values).subspan(r * matrix->cols(), matrix->cols());
+      if (!execution::features_warm(row)) continue;
+      for (const double v : row) rows.features.push_back(static_cast<float>(v));
       ready.push_back(r);
     }
     out[i].signal.assign(series.size(), kNaN);

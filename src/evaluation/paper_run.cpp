@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
 #include "core/time.h"
 #include "execution/state_json.h"
@@ -15,16 +14,18 @@ namespace itrade::evaluation {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+json day_to_json(const DayFigures& d) {
+  return {{"day", core::format_date(d.day)},
+          {"start_equity", d.start_equity},
+          {"end_equity", d.end_equity},
+          {"return", d.day_return()},  // for the reader; recomputed from the equities
+          {"fills", d.fills},
+          {"traded_value", d.traded_value}};
+}
+
 json days_to_json(const std::vector<DayFigures>& days) {
   json out = json::array();
-  for (const DayFigures& d : days) {
-    out.push_back({{"day", core::format_date(d.day)},
-                   {"start_equity", d.start_equity},
-                   {"end_equity", d.end_equity},
-                   {"return", d.day_return()},  // for the reader; recomputed from the equities
-                   {"fills", d.fills},
-                   {"traded_value", d.traded_value}});
-  }
+  for (const DayFigures& d : days) out.push_back(day_to_json(d));
   return out;
 }
 
@@ -96,10 +97,9 @@ core::Result<PaperRun> read_paper_run(const fs::path& runs_dir, const std::strin
     return core::input_error("{}: no paper run {} here; `itrade paper` prints the id of the run it records",
                              file.string(), id);
   }
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  const json doc = json::parse(text.str(), nullptr, false);
+  auto text = models::read_text_file(file, "a paper run record written by itrade paper");
+  if (!text) return text.error();
+  const json doc = json::parse(*text, nullptr, false);
   const execution::StateReader reader(file.string());
   if (doc.is_discarded() || !doc.is_object() || doc.value("format", json()) != "itrade-paper-run") {
     return reader.error("not a paper run record written by itrade paper; record the run again");

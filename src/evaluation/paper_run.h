@@ -66,6 +66,7 @@ std::optional<bool> promotion_decision(const std::filesystem::path& runs_dir, co
 
 // The JSON form of trading days, as paper.json and the paper state file keep them; `what` names
 // the document in errors.
+nlohmann::json day_to_json(const DayFigures& day);
 nlohmann::json days_to_json(const std::vector<DayFigures>& days);
 core::Result<std::vector<DayFigures>> days_from_json(const nlohmann::json& days, const std::string& what);
 

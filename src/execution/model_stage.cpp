@@ -5,16 +5,30 @@
 
 namespace itrade::execution {
 
+core::Result<std::shared_ptr<const features::FeaturePlan>> model_feature_plan(const features::FeatureSet& features,
+                                                                              const models::SignalModel& model) {
+  const models::ModelInfo info = model.info();
+  if (info.feature_names.empty()) return core::input_error("model {} lists no features", info.name);
+  auto plan = features.plan(info.feature_names);
+  if (!plan) {
+    return core::input_error("model {}: its features are not all in the feature registry: {}", info.name,
+                             plan.error().message);
+  }
+  return plan;
+}
+
+bool features_warm(std::span<const double> row) {
+  bool warm = true;
+  for (const double v : row) warm = warm && std::isfinite(v);
+  return warm;
+}
+
 core::Result<ModelStage> ModelStage::create(const features::FeatureSet& features,
                                             std::shared_ptr<const models::SignalModel> model, std::size_t tickers) {
   if (model == nullptr) return core::input_error("the model stage needs a model");
+  auto plan = model_feature_plan(features, *model);
+  if (!plan) return plan.error();
   std::vector<std::string> names = model->info().feature_names;
-  if (names.empty()) return core::input_error("model {} lists no features", model->info().name);
-  auto plan = features.plan(names);
-  if (!plan) {
-    return core::input_error("model {}: its features are not all in the feature registry: {}", model->info().name,
-                             plan.error().message);
-  }
   std::vector<features::FeatureEngine> engines;
   engines.reserve(tickers);
   for (std::size_t i = 0; i < tickers; ++i) engines.emplace_back(*plan);
@@ -50,9 +64,7 @@ core::Status ModelStage::on_bars(std::span<EngineBar> batch, bool predict) {
   ready_.clear();
   for (std::size_t b = 0; b < batch.size(); ++b) {
     const std::span<const double> row = latest(batch[b].ticker);
-    bool warm = true;
-    for (const double v : row) warm = warm && std::isfinite(v);
-    if (!warm) continue;
+    if (!features_warm(row)) continue;
     for (const double v : row) rows_.features.push_back(static_cast<float>(v));
     ready_.push_back(b);
   }

@@ -18,6 +18,16 @@
 
 namespace itrade::execution {
 
+// The plan of the model's features (ModelInfo::feature_names) in `features`: input error when the
+// model lists none or names one `features` does not have. The model stage streams this plan; the
+// research-side signals of a saved model (evaluation/model_signals.h) compute it in one batch.
+core::Result<std::shared_ptr<const features::FeaturePlan>> model_feature_plan(const features::FeatureSet& features,
+                                                                              const models::SignalModel& model);
+
+// Whether every value of a row of features is finite: a model predicts only rows whose features are
+// all warm.
+bool features_warm(std::span<const double> row);
+
 class ModelStage {
  public:
   // The model's features (ModelInfo::feature_names) must all be in `features`: input error naming

@@ -53,6 +53,25 @@ inline void write_quick_models(const fs::path& file) {
                          "    enabled: true\n";
 }
 
+// The quick model trained on AAPL and MSFT of the ibkr sample through 2025 with the blueprint's 5
+// features, into `out` (its models.yaml written into `dir`): the model the paper and promote tests
+// trade.
+inline CommandRun train_quick_model(const fs::path& dir, const fs::path& out) {
+  write_quick_models(dir / "models.yaml");
+  return itrade("models train --model quick --models-config " + (dir / "models.yaml").string() +
+                " --data data/sample/ibkr --tickers AAPL,MSFT --features sma_5,sma_20,rsi_14,volume_ratio,atr_14 "
+                "--end 2025-12-31 --importance-repeats 0 --out " +
+                out.string());
+}
+
+// A backtest.yaml in `dir` that trades the quick model: its signals are cautious (confidence about
+// 0.05), so only full-fraction sizing buys a few shares.
+inline fs::path write_full_fraction_config(const fs::path& dir) {
+  const fs::path file = dir / "backtest.yaml";
+  std::ofstream(file) << "position_fraction: 1.0\n";
+  return file;
+}
+
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -23,18 +23,10 @@ class PaperCliTest : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
-    const fs::path models = dir_ / "models.yaml";
-    cli_runner::write_quick_models(models);
     model_ = dir_ / "model";
-    const CommandRun trained =
-        itrade("models train --model quick --models-config " + models.string() +
-               " --data data/sample/ibkr --tickers AAPL,MSFT --features sma_5,sma_20,rsi_14,volume_ratio,atr_14 "
-               "--end 2025-12-31 --importance-repeats 0 --out " +
-               model_.string());
+    const CommandRun trained = cli_runner::train_quick_model(dir_, model_);
     ASSERT_EQ(trained.exit_code, 0) << trained.output;
-    // The model is cautious (confidence about 0.05), so full-fraction sizing buys a few shares.
-    backtest_ = dir_ / "backtest.yaml";
-    std::ofstream(backtest_) << "position_fraction: 1.0\n";
+    backtest_ = cli_runner::write_full_fraction_config(dir_);
   }
   std::string paper(const std::string& more) const {
     return "paper --model " + model_.string() + " --replay data/sample/ibkr --tickers AAPL,MSFT,NVDA --start " +

@@ -26,13 +26,8 @@ class PromoteCliTest : public CliTest {
     std::random_device seed;
     shared_ = fs::temp_directory_path() / ("itrade_promote_" + std::to_string(seed()));
     fs::create_directories(shared_);
-    cli_runner::write_quick_models(shared_ / "models.yaml");
-    trained_ = itrade("models train --model quick --models-config " + (shared_ / "models.yaml").string() +
-                      " --data data/sample/ibkr --tickers AAPL,MSFT --features sma_5,sma_20,rsi_14,volume_ratio,atr_14 "
-                      "--end 2025-12-31 --importance-repeats 0 --out " +
-                      (shared_ / "model").string());
-    // The model is cautious (confidence about 0.05), so full-fraction sizing buys a few shares.
-    std::ofstream(shared_ / "backtest.yaml") << "position_fraction: 1.0\n";
+    trained_ = cli_runner::train_quick_model(shared_, shared_ / "model");
+    cli_runner::write_full_fraction_config(shared_);
   }
   static void TearDownTestSuite() { fs::remove_all(shared_); }
   void SetUp() override {
